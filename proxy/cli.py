@@ -1,0 +1,131 @@
+"""`quietpage`: the command line that wires the engine, proxy and service together."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from proxy import __version__
+
+
+class UsageError(Exception):
+    """Bad input from the person at the terminal: exit 2 with one sentence."""
+
+
+def _load_rule_paths(paths: list[str] | None):
+    from proxy.rules import RuleSet, load_rules  # noqa: PLC0415 - keep `--help` fast
+
+    rules = load_rules()
+    if paths:
+        for p in paths:
+            if not Path(p).exists():
+                raise UsageError(f"rules file {p!r} does not exist")
+        extra = load_rules(*paths, known_ids=[r.id for r in rules.rules])
+        rules = RuleSet(rules.packs + extra.packs, rules.errors + extra.errors)
+    return rules
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from proxy.engine import clean_page  # noqa: PLC0415
+
+    if args.file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise UsageError(f"no such file: {args.file}")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            print(f"quietpage clean: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            return 1
+    rules = _load_rule_paths(args.rules)
+    if rules.errors:
+        for e in rules.errors:
+            print(f"quietpage clean: {e}", file=sys.stderr)
+        print("quietpage clean: the rules above have errors; fix them or leave out --rules", file=sys.stderr)
+        return 1
+    result = clean_page(data, args.url or "", rules)
+    out = result.html
+    encoding = result.encoding or "utf-8"
+    sys.stdout.buffer.write(out.encode(encoding, errors="xmlcharrefreplace"))
+    sys.stdout.flush()
+    if args.report:
+        report = {"url": args.url, "removed": result.removed, "skipped": result.skipped,
+                  "changed": result.changed, "error": result.error, "ms": round(result.elapsed_ms, 3)}
+        print(json.dumps(report, indent=2), file=sys.stderr)
+    if result.error:
+        print(f"quietpage clean: could not clean the page ({result.error}); wrote it unchanged", file=sys.stderr)
+    return 0
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    from proxy.rules import load_rules  # noqa: PLC0415
+
+    paths = args.paths or []
+    for p in paths:
+        if not Path(p).exists():
+            raise UsageError(f"no such file or directory: {p}")
+    rules = load_rules(*paths)
+    for e in rules.errors:
+        print(e)
+    if rules.errors:
+        print(f"{len(rules.errors)} problem(s) found", file=sys.stderr)
+        return 1
+    n_rules = len(rules.rules)
+    where = ", ".join(paths) if paths else "built-in packs"
+    print(f"ok: {len(rules.packs)} packs, {n_rules} rules ({where})")
+    return 0
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    rules = _load_rule_paths(args.rules)
+    for pack in rules.packs:
+        print(f"{pack.id}  {pack.title}{'' if pack.enabled else '  (off)'}")
+        for r in pack.rules:
+            scope = ",".join(r.scope.include + tuple("~" + d for d in r.scope.exclude)) or "all sites"
+            print(f"  {r.id:40} {r.kind:16} {scope:20} {r.title}{'' if r.enabled else '  (off)'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quietpage", description="Remove clutter from news pages; keep clean reading copies.")
+    parser.add_argument("--version", action="version", version=f"quietpage {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    clean = sub.add_parser("clean", help="clean a saved page and write it to stdout")
+    clean.add_argument("file", metavar="FILE", help="an HTML file, or - for standard input")
+    clean.add_argument("--url", help="the page's address; decides which site rules apply")
+    clean.add_argument("--rules", action="append", metavar="PATH", help="extra rule pack or folder (repeatable)")
+    clean.add_argument("--report", action="store_true", help="write what each rule removed as JSON to stderr")
+    clean.set_defaults(func=cmd_clean)
+
+    rules = sub.add_parser("rules", help="check or list rule packs")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
+    check = rules_sub.add_parser("check", help="validate packs; exit 1 listing every problem")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="pack files or folders (default: the built-in packs)")
+    check.set_defaults(func=cmd_rules_check)
+    lst = rules_sub.add_parser("list", help="list packs and rules")
+    lst.add_argument("--rules", action="append", metavar="PATH", help="extra rule pack or folder (repeatable)")
+    lst.set_defaults(func=cmd_rules_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"quietpage {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
