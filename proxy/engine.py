@@ -19,6 +19,7 @@ from proxy.rules import NO_TOGGLES, Rule, RuleSet, TextPattern, Toggles, load_ru
 
 # Text rules look at elements with at most this much text; clutter phrases are short.
 MAX_TEXT_MATCH = 2000
+MAX_TEXT_LEVELS = 8
 # Wrappers left holding nothing but a removed element go with it, this many levels up.
 MAX_COLLAPSE = 3
 _PROTECTED_TAGS = frozenset({"html", "head", "body", "main", "#document"})
@@ -229,40 +230,43 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
 def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     body_text = page.text
     low = body_text.lower()
-    taken: set[int] = set()
+    claimed: set[int] = set()  # matched elements and their ancestors
     for needle, entries in plan.needles:
         if needle and needle not in low:
             continue
         live = [(r, p) for r, p in entries if p.full.search(body_text)]
         if not live:
             continue
+        # Lexbor's contains() matches the elements whose own text holds the needle;
+        # the smallest element whose whole text matches is that one or an ancestor.
         query = f'body :lexbor-contains("{_css_string(needle)}" i)' if needle else "body *"
-        status: dict[int, int] = {}  # 1 = matched or too long: ancestors are not candidates
-        for node in reversed(page.tree.css(query)):
-            mid = node.mem_id
-            if status.get(mid):
-                _mark_parent(node, status)
-                continue
-            node_text = node.text(deep=True)
-            if len(node_text) > MAX_TEXT_MATCH:
-                _mark_parent(node, status)
-                continue
-            norm = normalize_text(node_text)
-            if not norm:
-                continue
-            for rule, pat in live:
-                if pat.full.fullmatch(norm):
-                    if mid not in taken:
-                        taken.add(mid)
-                        targets.setdefault(rule.id, []).append(node)
-                    _mark_parent(node, status)
+        seen = set(claimed)
+        for node in page.tree.css(query):
+            current = node
+            for _ in range(MAX_TEXT_LEVELS):
+                if current is None or current.tag in _PROTECTED_TAGS or current.mem_id in seen:
                     break
+                seen.add(current.mem_id)
+                node_text = current.text(deep=True)
+                if len(node_text) > MAX_TEXT_MATCH:
+                    break
+                norm = normalize_text(node_text)
+                hit = next((rule for rule, pat in live if norm and pat.full.fullmatch(norm)), None)
+                if hit is not None:
+                    targets.setdefault(hit.id, []).append(current)
+                    claimed.add(current.mem_id)
+                    _mark_ancestors(current, claimed)
+                    _mark_ancestors(current, seen)
+                    break
+                current = current.parent
 
 
-def _mark_parent(node, status: dict[int, int]) -> None:
+def _mark_ancestors(node, seen: set[int]) -> None:
+    """Once an element matched, no ancestor of it is a candidate (smallest wins)."""
     parent = node.parent
-    if parent is not None:
-        status[parent.mem_id] = 1
+    while parent is not None and parent.mem_id not in seen:
+        seen.add(parent.mem_id)
+        parent = parent.parent
 
 
 def _css_string(value: str) -> str:

@@ -5,7 +5,7 @@ Pure: depends on PyYAML, selectolax (to compile selectors) and the stdlib only.
 from __future__ import annotations
 
 import re
-import sre_parse
+from re import _parser as sre_parse  # the stdlib regex parser; `sre_parse` is deprecated
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -347,12 +347,13 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err) ->
         err(raw.key_line("case_sensitive"), "case_sensitive must be true or false", label)
         case_sensitive = False
     patterns = []
-    for pat, pat_line in _string_list(raw, "text", line, label, err):
+    raw_patterns = _string_list(raw, "text", line, label, err)
+    for pat, pat_line in raw_patterns:
         try:
             patterns.append(compile_text_pattern(pat, case_sensitive))
         except ValueError as exc:
             err(pat_line, str(exc), label)
-    if not selectors and not patterns:
+    if not selectors and not raw_patterns:
         err(line, "rule removes nothing: give selectors and/or text", label)
     upward = raw.get("upward")
     if upward is not None:

@@ -1,0 +1,135 @@
+"""Rule packs: loading, validation with file:line, scoping and toggles."""
+from pathlib import Path
+
+import pytest
+
+from proxy.rules import (KINDS, RULE_KEYS, PACK_KEYS, Scope, Toggles, builtin_rules_dir,
+                         compile_text_pattern, load_rules, parse_pack_text)
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_builtin_packs_load_cleanly():
+    rules = load_rules()
+    assert rules.errors == ()
+    ids = [r.id for r in rules.rules]
+    assert len(ids) == len(set(ids))
+    assert {p.id for p in rules.packs} >= {"icon-sprites", "share-prompts", "comment-notices", "related-promos", "site.rt.com"}
+    assert all(r.kind in KINDS and r.title for r in rules.rules)
+
+
+def test_broken_pack_reports_every_mistake_with_line():
+    rules = load_rules(DATA / "broken-pack.yaml")
+    assert rules.packs == ()  # a broken pack is left out whole
+    text = "\n".join(str(e) for e in rules.errors)
+    path = str(DATA / "broken-pack.yaml")
+    expected = [
+        (3, None, "unknown pack key 'colour'"),
+        (8, "broken.unknown-key", "unknown rule key 'upwards'"),
+        (11, "broken.bad-kind", "unknown kind 'adverts'"),
+        (16, "broken.dup", "duplicate rule id (first at line 13)"),
+        (21, "broken.bad-selector", "CSS selector 'div >'"),
+        (24, "broken.bad-regex", "bad regex '/share (this/'"),
+        (25, "broken.empty", "rule removes nothing"),
+        (27, "broken.no-title", "rule needs a title"),
+        (31, "broken.bad-domain", "not a domain: 'not a domain'"),
+    ]
+    for line, rid, message in expected:
+        matching = [e for e in rules.errors if e.line == line and message in e.message]
+        assert matching, f"missing {path}:{line} {message!r} in:\n{text}"
+        assert all(e.path == path for e in matching)
+        if rid:
+            assert matching[0].rule_id == rid
+    assert len(rules.errors) == len(expected), text  # no follow-on noise
+
+
+def test_broken_user_pack_does_not_stop_good_ones(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("id: good\ntitle: Good\nrules:\n  - id: good.one\n    title: One\n    selectors: ['.x']\n")
+    rules = load_rules(good, DATA / "broken-pack.yaml")
+    assert [p.id for p in rules.packs] == ["good"]
+    assert rules.errors
+
+
+def test_duplicate_id_across_packs(tmp_path):
+    a = tmp_path / "a.yaml"
+    b = tmp_path / "b.yaml"
+    a.write_text("id: a\ntitle: A\nrules:\n  - id: same\n    title: One\n    selectors: ['.x']\n")
+    b.write_text("id: b\ntitle: B\nrules:\n  - id: same\n    title: Two\n    selectors: ['.y']\n")
+    rules = load_rules(a, b)
+    assert [p.id for p in rules.packs] == ["a"]
+    (err,) = rules.errors
+    assert err.line == 4 and err.rule_id == "same" and f"{a}:4" in err.message
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("id: x\ntitle: X\nrules: [\n", 4, "not valid YAML"),
+    ("- just\n- a list\n", 1, "must be a mapping"),
+    ("id: X Y\ntitle: t\nrules:\n  - {id: r, title: t, selectors: ['.a']}\n", 1, "pack id must be"),
+    ("id: x\ntitle: t\nrules: []\n", 3, "non-empty list of rules"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    upward: 0\n    selectors: ['.a']\n", 6, "upward levels"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    strip: 'a >'\n    selectors: ['.a']\n", 6, "strip selector"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    enabled: maybe\n    selectors: ['.a']\n", 6, "enabled must be"),
+])
+def test_single_mistakes(text, line, message):
+    pack, errors = parse_pack_text(text, "p.yaml")
+    assert pack is None
+    assert any(e.line == line and message in e.message for e in errors), errors
+
+
+@pytest.mark.parametrize("domains, host, covered", [
+    ((), "anything.example", True),
+    (("rt.com",), "rt.com", True),
+    (("rt.com",), "www.rt.com", True),
+    (("rt.com",), "art.com", False),
+    (("rt.com",), "rt.com.evil.example", False),
+    (("rt.com", "~de.rt.com"), "de.rt.com", False),
+    (("rt.com", "~de.rt.com"), "news.de.rt.com", False),
+    (("rt.com", "~de.rt.com"), "www.rt.com", True),
+])
+def test_scope(domains, host, covered):
+    scope = Scope(tuple(d for d in domains if not d.startswith("~")),
+                  tuple(d[1:] for d in domains if d.startswith("~")))
+    assert scope.covers(host) is covered
+
+
+@pytest.mark.parametrize("pattern, text, matches", [
+    ("Share this:", "share   this:", True),
+    ("Share this:", "Share this: now", False),
+    ("/share( this)?:?/", "Share", True),
+    ("/share( this)?:?/", "Shares of the company rose", False),
+    ("/^read more:.{3,}$/", "Read more: Markets slide", True),
+    ("Поделиться", "поделиться", True),
+])
+def test_text_patterns_match_whole_text(pattern, text, matches):
+    pat = compile_text_pattern(pattern)
+    assert bool(pat.full.fullmatch(text)) is matches
+
+
+def test_needles_are_lowercase_literals():
+    assert compile_text_pattern("Like this story? Share it with a friend!").needle == "friend!"
+    assert compile_text_pattern("/(lesen sie auch|siehe auch):.+/").needle == ""
+    assert compile_text_pattern("/also on [a-z.]+ .+/").needle == "also"
+    assert compile_text_pattern("Поделиться").needle == "оделиться"
+
+
+def test_toggles_most_specific_wins():
+    rules = load_rules()
+    rule = rules.rule("share-prompts.phrases")
+    off_everywhere = Toggles(rules=frozenset({(rule.id, False)}))
+    assert not off_everywhere.rule_on(rule, "example.com")
+    on_here = Toggles(rules=frozenset({(rule.id, False)}), site_rules=frozenset({("example.com", rule.id, True)}))
+    assert on_here.rule_on(rule, "www.example.com")
+    assert not on_here.rule_on(rule, "other.org")
+    pack_off_here = Toggles(site_packs=frozenset({("rt.com", "share-prompts", False)}))
+    assert not pack_off_here.rule_on(rule, "www.rt.com")
+    assert pack_off_here.rule_on(rule, "example.com")
+    assert Toggles(paused=frozenset({"rt.com"})).is_paused("www.rt.com")
+
+
+def test_rules_readme_documents_every_directive():
+    readme = (builtin_rules_dir() / "README.md").read_text()
+    for key in list(PACK_KEYS) + list(RULE_KEYS):
+        assert f"`{key}`" in readme, f"rules/README.md does not document `{key}`"
+    for kind in KINDS:
+        assert f"`{kind}`" in readme
