@@ -89,6 +89,91 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config(args: argparse.Namespace):
+    from proxy.config import Config, default_data_dir  # noqa: PLC0415
+
+    for name in ("listen_port", "service_port"):
+        port = getattr(args, name)
+        if not 0 < port < 65536:
+            raise UsageError(f"--{name.replace('_', '-')} must be between 1 and 65535, got {port}")
+    for p in args.rules or []:
+        if not Path(p).exists():
+            raise UsageError(f"rules file {p!r} does not exist")
+    for s in args.scripts or []:
+        if not Path(s).is_file():
+            raise UsageError(f"script {s!r} does not exist")
+    for s in args.sets or []:
+        if "=" not in s:
+            raise UsageError(f"--set takes NAME=VALUE, got {s!r}")
+    return Config(listen_host=args.listen_host, listen_port=args.listen_port, service_port=args.service_port,
+                  data_dir=Path(args.data_dir) if args.data_dir else default_data_dir(),
+                  rules=tuple(args.rules or ()), scripts=tuple(args.scripts or ()),
+                  sets=tuple(args.sets or ()), quiet=args.quiet)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio  # noqa: PLC0415
+
+    from proxy.runner import StartupError, run  # noqa: PLC0415
+
+    config = _config(args)
+    try:
+        asyncio.run(run(config))
+    except StartupError as exc:
+        print(f"quietpage run: {exc}", file=sys.stderr)
+        return exc.status
+    return 0
+
+
+def cmd_ca(args: argparse.Namespace) -> int:
+    from proxy.config import Config, default_data_dir  # noqa: PLC0415
+    from proxy.runner import ensure_ca  # noqa: PLC0415
+
+    config = Config(data_dir=Path(args.data_dir) if args.data_dir else default_data_dir())
+    cert = ensure_ca(config)
+    print(CA_HELP.format(cert=cert, port=config.listen_port, host=config.listen_host))
+    return 0
+
+
+CA_HELP = """\
+QuietPage's CA certificate (made by mitmproxy on first use, kept in the data dir):
+
+  {cert}
+
+HTTPS pages can only be cleaned if your browser trusts it. Trust it once:
+
+Chromium / Chrome (Linux, its own NSS store):
+  certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n QuietPage -i {cert}
+  (certutil is in Debian's libnss3-tools; or Settings > Privacy and security > Security >
+  Manage certificates > Authorities > Import, and tick "Trust this certificate for
+  identifying websites".)
+
+Firefox:
+  Settings > Privacy & Security > Certificates > View Certificates > Authorities >
+  Import… > choose the file above > tick "Trust this CA to identify websites".
+
+The system store (Debian/Ubuntu; curl, wget, Python and most programs):
+  sudo cp {cert} /usr/local/share/ca-certificates/quietpage.crt
+  sudo update-ca-certificates
+
+Then point the browser at the proxy, http://{host}:{port} — for example:
+  chromium --proxy-server=http://{host}:{port}
+Only trust a CA you made yourself; remove it with the same tools when you stop using QuietPage."""
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    from proxy.config import DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, DEFAULT_SERVICE_PORT  # noqa: PLC0415
+
+    p.add_argument("--listen-host", default=DEFAULT_LISTEN_HOST, metavar="H", help=f"proxy address (default {DEFAULT_LISTEN_HOST})")
+    p.add_argument("--listen-port", type=int, default=DEFAULT_LISTEN_PORT, metavar="P", help=f"proxy port (default {DEFAULT_LISTEN_PORT})")
+    p.add_argument("--service-port", type=int, default=DEFAULT_SERVICE_PORT, metavar="S", help=f"service port on 127.0.0.1 (default {DEFAULT_SERVICE_PORT})")
+    p.add_argument("--data-dir", metavar="D", help="where the database and mitmproxy's CA live (default: the user's data dir)")
+    p.add_argument("--rules", action="append", metavar="PATH", help="extra rule pack or folder (repeatable)")
+    p.add_argument("-s", "--script", dest="scripts", action="append", metavar="SCRIPT", help="load a further mitmproxy script (repeatable)")
+    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE", help="set a mitmproxy option, as mitmdump does (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quietpage", description="Remove clutter from news pages; keep clean reading copies.")
     parser.add_argument("--version", action="version", version=f"quietpage {__version__}")
@@ -100,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--rules", action="append", metavar="PATH", help="extra rule pack or folder (repeatable)")
     clean.add_argument("--report", action="store_true", help="write what each rule removed as JSON to stderr")
     clean.set_defaults(func=cmd_clean)
+
+    run = sub.add_parser("run", help="run the cleaning proxy and the local service")
+    _add_run_options(run)
+    run.set_defaults(func=cmd_run)
+
+    ca = sub.add_parser("ca", help="show where the CA certificate is and how to trust it")
+    ca.add_argument("--data-dir", metavar="D", help="QuietPage's data dir (default: the user's data dir)")
+    ca.set_defaults(func=cmd_ca)
 
     rules = sub.add_parser("rules", help="check or list rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)

@@ -1,0 +1,219 @@
+"""mitmproxy addon: clean HTML responses with QuietPage's rules.
+
+Embedded by `quietpage run`, or on its own: `mitmdump -s proxy/addon.py`.
+Anything it cannot handle passes through untouched, and the log says why.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+if __package__ in (None, ""):  # loaded by path with `mitmdump -s proxy/addon.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mitmproxy import ctx, exceptions, http  # noqa: E402
+
+from proxy.charset import bom_charset, encode_html, sniff_charset  # noqa: E402
+from proxy.engine import clean_page  # noqa: E402
+from proxy.reports import PageReport, PageReports  # noqa: E402
+from proxy.rules import NO_TOGGLES, RuleSet, Toggles, builtin_rules_dir, load_rules, pack_files  # noqa: E402
+from proxy.transfer import SUPPORTED, decode_body, encode_body  # noqa: E402
+
+log = logging.getLogger("quietpage")
+log.setLevel(logging.DEBUG)  # the root logger sits at WARNING; mitmproxy's termlog filters by its own verbosity
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Pages up to this size are cleaned on the event loop: a thread hop costs more than they do.
+INLINE_LIMIT = 256 * 1024
+
+
+def skip_reason(method: str, status: int, headers, size: int | None, max_size: int) -> str | None:
+    """Why a response is not a page to clean, or None if it is."""
+    if method != "GET":
+        return f"method {method}"
+    if not 200 <= status < 300 or status in (204, 206):
+        return f"status {status}"
+    ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if ctype not in HTML_TYPES:
+        return f"content type {ctype or 'missing'}"
+    if "attachment" in headers.get("content-disposition", "").lower():
+        return "attachment"
+    coding = headers.get("content-encoding", "identity").strip().lower() or "identity"
+    if coding not in SUPPORTED:
+        return f"content coding {coding}"
+    if size is not None and size > max_size:
+        return f"larger than {max_size} bytes"
+    return None
+
+
+def weak_etag(etag: str) -> str:
+    """A changed body must not keep the origin's strong validator."""
+    return etag if etag.startswith("W/") else f"W/{etag}"
+
+
+class QuietPage:
+    def __init__(self, reports: PageReports | None = None, builtin: bool = True):
+        self.reports = reports or PageReports()
+        self.rules: RuleSet = RuleSet()
+        self.toggles: Toggles = NO_TOGGLES
+        self._builtin = builtin
+        self._mtimes: dict[Path, float] = {}
+        self._watcher: asyncio.Task | None = None
+
+    def load(self, loader) -> None:
+        loader.add_option("quietpage", bool, True, "Clean HTML pages with QuietPage's rules.")
+        loader.add_option("quietpage_rules", Sequence[str], [],
+                          "Extra rule packs or folders to load besides the built-in packs.")
+        loader.add_option("quietpage_max_size", int, 10 * 1024 * 1024,
+                          "Largest HTML body to clean, in bytes; larger bodies stream through untouched.")
+        loader.add_option("quietpage_budget_ms", int, 2000,
+                          "Time budget of one rewrite in milliseconds; over it the original page is sent.")
+        loader.add_option("quietpage_reload_ms", int, 1000,
+                          "How often rule files are checked for edits, in milliseconds; 0 turns it off.")
+
+    def configure(self, updated: set[str]) -> None:
+        if "quietpage_max_size" in updated and ctx.options.quietpage_max_size <= 0:
+            raise exceptions.OptionsError(f"quietpage_max_size must be positive, got {ctx.options.quietpage_max_size}")
+        if "quietpage_budget_ms" in updated and ctx.options.quietpage_budget_ms <= 0:
+            raise exceptions.OptionsError(f"quietpage_budget_ms must be positive, got {ctx.options.quietpage_budget_ms}")
+        if "quietpage_rules" in updated:
+            missing = [p for p in ctx.options.quietpage_rules if not Path(p).exists()]
+            if missing:
+                raise exceptions.OptionsError(f"quietpage_rules: no such file or directory: {', '.join(missing)}")
+            self.reload_rules(force=True)
+
+    def running(self) -> None:
+        if ctx.options.quietpage_reload_ms > 0 and self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch_rules())
+
+    def done(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+
+    def rule_paths(self) -> list[Path]:
+        paths = [builtin_rules_dir()] if self._builtin else []
+        return paths + [Path(p) for p in ctx.options.quietpage_rules]
+
+    def reload_rules(self, force: bool = False) -> bool:
+        """Load the rule files again if they changed; a broken edit keeps the last good set."""
+        files = {f: _mtime(f) for root in self.rule_paths() for f in (pack_files(root) if root.exists() else [root])}
+        if not force and files == self._mtimes:
+            return False
+        self._mtimes = files
+        fresh = load_rules(*self.rule_paths())
+        for error in fresh.errors:
+            log.warning("rules: %s", error)
+        if fresh.errors and self.rules.packs:
+            kept = {p.id for p in fresh.packs}
+            lost = [p for p in self.rules.packs if p.id not in kept]
+            fresh = RuleSet(fresh.packs + tuple(lost), fresh.errors)
+            if lost:
+                log.warning("rules: kept the last good version of %s", ", ".join(p.id for p in lost))
+        self.rules = fresh
+        log.info("rules: %d packs, %d rules loaded", len(fresh.packs), len(fresh.rules))
+        return True
+
+    async def _watch_rules(self) -> None:
+        while True:
+            await asyncio.sleep(ctx.options.quietpage_reload_ms / 1000)
+            try:
+                self.reload_rules()
+            except Exception as exc:  # noqa: BLE001 - a watcher must outlive one bad read
+                log.warning("rules: reload failed: %s", exc)
+
+    def responseheaders(self, flow: http.HTTPFlow) -> None:
+        if not flow.response or flow.error:
+            return
+        size = flow.response.headers.get("content-length", "")
+        if size.isdigit() and int(size) > ctx.options.quietpage_max_size:
+            flow.response.stream = True  # too big to clean: do not buffer it either
+
+    async def response(self, flow: http.HTTPFlow) -> None:
+        if not flow.response or flow.error or not ctx.options.quietpage or flow.response.stream:
+            return
+        response = flow.response
+        raw = response.raw_content
+        reason = skip_reason(flow.request.method, response.status_code, response.headers,
+                             len(raw) if raw is not None else None, ctx.options.quietpage_max_size)
+        if reason or not raw:
+            return
+        url = flow.request.pretty_url
+        started = time.perf_counter()
+        try:
+            await self._rewrite(flow, url, raw, started)
+        except Exception as exc:  # noqa: BLE001 - never lose a page
+            self._pass(url, "error", f"{type(exc).__name__}: {exc}", started)
+
+    async def _rewrite(self, flow: http.HTTPFlow, url: str, raw: bytes, started: float) -> None:
+        response = flow.response
+        coding = response.headers.get("content-encoding")
+        try:
+            body = decode_body(raw, coding)
+        except ValueError as exc:
+            return self._pass(url, "passed", str(exc), started)
+        if len(body) > ctx.options.quietpage_max_size:
+            return self._pass(url, "passed", f"larger than {ctx.options.quietpage_max_size} bytes decoded", started)
+        codec, _how = sniff_charset(body, response.headers.get("content-type"))
+        bom = bom_charset(body)
+        try:
+            text = body[bom[1]:].decode(codec) if bom else body.decode(codec)
+        except UnicodeDecodeError:
+            return self._pass(url, "passed", f"body is not valid {codec}", started)
+        rules, toggles = self.rules, self.toggles
+        budget = ctx.options.quietpage_budget_ms / 1000
+        if len(body) <= INLINE_LIMIT:
+            result = clean_page(text, url, rules, toggles)
+        else:
+            try:
+                result = await asyncio.wait_for(asyncio.to_thread(clean_page, text, url, rules, toggles), budget)
+            except asyncio.TimeoutError:
+                return self._pass(url, "passed", f"rewrite over its {ctx.options.quietpage_budget_ms} ms budget", started)
+        if result.error:
+            return self._pass(url, "error", result.error, started)
+        if time.perf_counter() - started > budget:
+            return self._pass(url, "passed", f"rewrite over its {ctx.options.quietpage_budget_ms} ms budget", started)
+        if result.paused or not result.changed:
+            status = "paused" if result.paused else "unchanged"
+            self.reports.put(PageReport(url, {}, result.skipped, status, elapsed_ms=_ms(started)))
+            for rule_id, why in result.skipped.items():
+                log.info("guard: %s skipped on %s: %s", rule_id, url, why)
+            return None
+        encoded = encode_html(result.html, codec, bom and body[:bom[1]] or b"")
+        if encoded is None:
+            return self._pass(url, "passed", f"cleaned text cannot be encoded back to {codec}", started)
+        response.raw_content = encode_body(encoded, coding)
+        if "transfer-encoding" not in response.headers:
+            response.headers["content-length"] = str(len(response.raw_content))
+        if "etag" in response.headers:
+            response.headers["etag"] = weak_etag(response.headers["etag"])
+        elapsed = _ms(started)
+        self.reports.put(PageReport(url, result.removed, result.skipped, "cleaned", elapsed_ms=elapsed))
+        for rule_id, why in result.skipped.items():
+            log.info("guard: %s skipped on %s: %s", rule_id, url, why)
+        log.info("cleaned %s: %d removed (%s) in %.1f ms", url, result.removed_total,
+                 ", ".join(f"{k} {v}" for k, v in result.removed.items()), elapsed)
+        return None
+
+    def _pass(self, url: str, status: str, reason: str, started: float) -> None:
+        """Send the original response, and say why."""
+        self.reports.put(PageReport(url, {}, {}, status, reason, _ms(started)))
+        log.warning("passed %s unchanged: %s", url, reason)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+addons = [QuietPage()]

@@ -1,0 +1,68 @@
+"""`quietpage run`: mitmproxy and the aiohttp service in one process, on one event loop."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from mitmproxy import exceptions, options
+from mitmproxy.certs import CertStore
+from mitmproxy.tools.dump import DumpMaster
+
+from proxy.addon import QuietPage
+from proxy.config import Config
+from proxy.service.app import create_app
+
+log = logging.getLogger("quietpage")
+
+
+class StartupError(Exception):
+    """Could not start: a sentence for the person, and the exit status."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
+
+
+def ensure_ca(config: Config):
+    """Make mitmproxy's CA in the data dir if it is not there yet; return the cert path."""
+    config.confdir.mkdir(parents=True, exist_ok=True)
+    CertStore.from_store(str(config.confdir), "mitmproxy", 2048)
+    return config.ca_cert
+
+
+async def run(config: Config) -> None:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    opts = options.Options(listen_host=config.listen_host, listen_port=config.listen_port,
+                           confdir=str(config.confdir))
+    master = DumpMaster(opts, with_termlog=True, with_dumper=False)
+    addon = QuietPage()
+    master.addons.add(addon)
+    try:
+        opts.update(quietpage_rules=list(config.rules), scripts=list(config.scripts),
+                    termlog_verbosity="warn" if config.quiet else "info")
+        if config.sets:
+            opts.set(*config.sets)
+    except exceptions.OptionsError as exc:
+        raise StartupError(str(exc), status=2) from None
+    app = create_app(config, reports=addon.reports)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, config.service_host, config.service_port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise StartupError(f"cannot listen on {config.service_host}:{config.service_port} for the service: {exc.strerror}") from None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, master.shutdown)
+    log.warning("QuietPage: proxy on http://%s:%d, service on http://%s:%d, data in %s",
+                config.listen_host, config.listen_port, config.service_host, config.service_port, config.data_dir)
+    try:
+        await master.run()
+    finally:
+        await runner.cleanup()
+    if getattr(master, "_startup_failed", False):
+        raise StartupError("the proxy could not start (see the log above)")
