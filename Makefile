@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/quietpage clean --report --url https://www.rt.com/news/467009-us-venezuela-secret-talks/ ../shared/seed/rt-secret-talks.html
+	$(BIN)/quietpage run $(ARGS)
 
 # Chromium comes from Debian (Playwright's own browser download cannot run here).
 browser:
@@ -30,6 +30,7 @@ test: setup browser
 
 bench: setup
 	$(BIN)/python tests/benchmarks/bench_aeb_clean.py
+	$(BIN)/python tests/benchmarks/bench_proxy.py
 
 clean-venv:
 	rm -rf $(VENV)

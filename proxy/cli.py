@@ -117,6 +117,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from proxy.runner import StartupError, run  # noqa: PLC0415
 
     config = _config(args)
+    if args.options:
+        from proxy.runner import dump_options  # noqa: PLC0415
+
+        asyncio.run(dump_options(config))
+        return 0
     try:
         asyncio.run(run(config))
     except StartupError as exc:
@@ -172,6 +177,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", "--script", dest="scripts", action="append", metavar="SCRIPT", help="load a further mitmproxy script (repeatable)")
     p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE", help="set a mitmproxy option, as mitmdump does (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
+    p.add_argument("--options", action="store_true", help="print every proxy option (mitmproxy's and QuietPage's) with its help, then exit")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 
 from aiohttp import web
 from mitmproxy import exceptions, options
@@ -30,6 +31,16 @@ def ensure_ca(config: Config):
     config.confdir.mkdir(parents=True, exist_ok=True)
     CertStore.from_store(str(config.confdir), "mitmproxy", 2048)
     return config.ca_cert
+
+
+async def dump_options(config: Config) -> None:
+    """Print mitmproxy's options and QuietPage's, with their help (like `mitmdump --options`)."""
+    from mitmproxy import optmanager  # noqa: PLC0415
+
+    opts = options.Options(confdir=str(config.confdir))
+    master = DumpMaster(opts, with_termlog=False, with_dumper=False)
+    master.addons.add(QuietPage())
+    optmanager.dump_defaults(opts, sys.stdout)
 
 
 async def run(config: Config) -> None:
