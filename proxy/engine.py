@@ -17,13 +17,16 @@ from selectolax.lexbor import LexborHTMLParser
 from proxy.charset import decode_html
 from proxy.rules import NO_TOGGLES, Rule, RuleSet, TextPattern, Toggles, load_rules, normalize_text
 
-# Text rules look at elements with at most this much text; clutter phrases are short.
-MAX_TEXT_MATCH = 2000
-MAX_TEXT_LEVELS = 8
+# Text patterns climb at most this many levels from the element holding their needle.
+MAX_TEXT_LEVELS = 4
+# Text nodes are joined with this in the page text the needles are looked for in.
+SEP = b"\x01"
+MAX_NEEDLE_HITS = 64
+MAX_NEIGHBOURS = 3
 # Wrappers left holding nothing but a removed element go with it, this many levels up.
 MAX_COLLAPSE = 3
 _PROTECTED_TAGS = frozenset({"html", "head", "body", "main", "#document"})
-_MEDIA = "img, picture, video, audio, iframe, canvas, object, embed"
+_NOT_TEXT = frozenset({"script", "style", "template"})
 
 
 @dataclass(frozen=True)
@@ -79,29 +82,78 @@ class Plan:
     """The rules in force for one host under one set of toggles, ready to run."""
 
     rules: tuple[Rule, ...]
-    joined: str  # every selector in scope, one Lexbor query
-    selector_rules: tuple[_SelectorRule, ...]
-    needles: tuple[tuple[str, tuple[tuple[Rule, TextPattern], ...]], ...]
+    # (required selector or "", all their selectors joined as one Lexbor query, the rules)
+    selector_groups: tuple[tuple[str, str, tuple[_SelectorRule, ...]], ...]
+    # (needle, its UTF-8 forms, longest text its patterns match, its patterns)
+    needles: tuple[tuple[str, tuple[bytes, ...], int, tuple[tuple[Rule, TextPattern], ...]], ...]
 
     @property
     def empty(self) -> bool:
-        return not self.joined and not self.needles
+        return not self.selector_groups and not self.needles
 
 
-@lru_cache(maxsize=512)
-def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES) -> Plan:
+# Words too common to be worth a Lexbor text query when they occur.
+_STOPWORDS = frozenset("this that with from your have been will more about what when were they them "
+                       "their there here also than then into just only".split())
+
+
+@lru_cache(maxsize=1024)
+def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang: str = "") -> Plan:
+    """The rules in scope for `host` and on under `toggles`; text rules for `lang` (all if "")."""
     pack_on = {p.id: p.enabled for p in rules.packs}
     active = tuple(r for r in rules.rules
                    if r.scope.covers(host) and toggles.rule_on(r, host, pack_on.get(r.pack_id, True)))
-    sel_rules = tuple(_SelectorRule(r, ", ".join(r.selectors),
-                                    tuple(_signature(s) for sel in r.selectors for s in split_selector_list(sel)))
-                      for r in active if r.selectors)
-    by_needle: dict[str, list[tuple[Rule, TextPattern]]] = {}
+    by_requirement: dict[str, list[_SelectorRule]] = {}
     for r in active:
-        for pat in r.text:
-            by_needle.setdefault(pat.needle, []).append((r, pat))
-    return Plan(active, ", ".join(s.query for s in sel_rules), sel_rules,
-                tuple((n, tuple(entries)) for n, entries in by_needle.items()))
+        if r.selectors:
+            signatures = tuple(_signature(s) for sel in r.selectors for s in split_selector_list(sel))
+            by_requirement.setdefault(r.requires or "", []).append(_SelectorRule(r, ", ".join(r.selectors), signatures))
+    selector_groups = tuple((req, ", ".join(s.query for s in group), tuple(group))
+                            for req, group in by_requirement.items())
+    entries = [(r, p) for r in active if not (lang and r.lang and lang not in r.lang) for p in r.text]
+    groups = _cover_needles(entries)
+    return Plan(active, selector_groups,
+                tuple((n, _needle_variants(n), max(p.max_len for _r, p in group), tuple(group))
+                      for n, group in groups.items()))
+
+
+def _cover_needles(entries: list[tuple[Rule, TextPattern]]) -> dict[str, list[tuple[Rule, TextPattern]]]:
+    """Give each text pattern a needle: a word or phrase every match of it contains.
+
+    Each needle costs one search of the page's text, so needles are shared: a greedy set
+    cover picks the string contained in the most patterns' phrases ("comment" serves
+    "comments are closed" and "log in to comment"). A pattern with alternatives only is
+    filed under each of them.
+    """
+    required = {id(p): [o[0] for o in p.phrase_options if len(o) == 1] for _r, p in entries}
+    groups: dict[str, list[tuple[Rule, TextPattern]]] = {}
+    left = [e for e in entries if required[id(e[1])]]
+    while left:
+        candidates = {c for _rule, pat in left for s in required[id(pat)]
+                      for c in [_short(s), *(w for w in s.split(" ") if len(w) >= 4 and w not in _STOPWORDS)]}
+        counts = {c: sum(1 for _r, p in left if any(c in s for s in required[id(p)])) for c in candidates}
+        best = max(counts, key=lambda c: (counts[c], len(c)))
+        covered = [e for e in left if any(best in s for s in required[id(e[1])])]
+        groups.setdefault(best, []).extend(covered)
+        left = [e for e in left if not any(best in s for s in required[id(e[1])])]
+    for entry in entries:
+        if not required[id(entry[1])]:
+            for phrase in entry[1].phrases or ("",):
+                groups.setdefault(phrase, []).append(entry)
+    return groups
+
+
+def _short(phrase: str) -> str:
+    """At most three words: a longer phrase may wrap across lines in a page's source."""
+    return " ".join(phrase.split(" ")[:3])
+
+
+def _needle_variants(phrase: str) -> tuple[bytes, ...]:
+    """The UTF-8 forms to look for in the page's ASCII-lower-cased text."""
+    forms = {phrase}
+    if not phrase.isascii():
+        forms.add(phrase.upper())  # bytes.lower() folds ASCII only
+    return tuple(f.encode() for f in forms)
 
 
 _BUILTIN: RuleSet | None = None
@@ -140,7 +192,8 @@ def clean_page(html: str | bytes, url: str = "", rules: RuleSet | None = None,
         plan = compile_plan(rules if rules is not None else builtin_rules(), host, toggles)
         if plan.empty or not text:
             return CleanResult(text, encoding=encoding, elapsed_ms=_ms(start))
-        removed, skipped, out = _clean(text, plan, limits)
+        removed, skipped, out = _clean(text, plan, limits, rules if rules is not None else builtin_rules(),
+                                       host, toggles)
         return CleanResult(out if removed else text, removed, skipped, bool(removed),
                            encoding=encoding, elapsed_ms=_ms(start))
     except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
@@ -152,14 +205,28 @@ def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _clean(text: str, plan: Plan, limits: GuardLimits) -> tuple[dict[str, int], dict[str, str], str]:
+def page_language(tree: LexborHTMLParser) -> str:
+    """Primary language subtag of `<html lang>` ("" if the page does not say)."""
+    root = tree.root
+    if root is None:
+        return ""
+    attrs = root.attributes
+    lang = attrs.get("lang") or attrs.get("xml:lang") or ""
+    return lang.split("-", 1)[0].split("_", 1)[0].strip().lower()
+
+
+def _clean(text: str, plan: Plan, limits: GuardLimits, rules: RuleSet, host: str,
+           toggles: Toggles) -> tuple[dict[str, int], dict[str, str], str]:
     tree = LexborHTMLParser(text)
     body = tree.body
     if body is None:
         return {}, {}, text
+    lang = page_language(tree)
+    if lang and plan.needles:
+        plan = compile_plan(rules, host, toggles, lang)
     page = _Page(tree, body)
     targets: dict[str, list] = {}
-    if plan.joined:
+    if plan.selector_groups:
         _match_selectors(page, plan, targets)
     if plan.needles:
         _match_text(page, plan, targets)
@@ -186,8 +253,10 @@ class _Page:
         self.tree = tree
         self.body = body
         self._text: str | None = None
+        self._segments: tuple[bytes, bytes] | None = None
         self._paragraphs: int | None = None
         self._queries: dict[str, set[int]] = {}
+        self._has: dict[str, bool] = {}
 
     @property
     def text(self) -> str:
@@ -196,10 +265,38 @@ class _Page:
         return self._text
 
     @property
+    def segments(self) -> tuple[bytes, bytes]:
+        """The body's text nodes joined by SEP as UTF-8, and the same ASCII-lower-cased.
+
+        Scripts and styles directly under <body> are left out: on news pages they are
+        most of the text, and no clutter phrase is in them.
+        """
+        if self._segments is None:
+            sep = SEP.decode()
+            parts = [c.text(deep=True, separator=sep) for c in self.body.iter(include_text=True)
+                     if c.tag not in _NOT_TEXT]
+            raw = sep.join(parts).encode("utf-8", "surrogatepass")
+            self._segments = (raw, raw.lower())
+        return self._segments
+
+    @property
+    def visible_chars(self) -> int:
+        """Length of the body's text without scripts and styles (for the guard)."""
+        hidden = sum(len(n.text(deep=True)) for n in self.tree.css("body script, body style, body template"))
+        return len(self.text.strip()) - hidden
+
+    @property
     def paragraphs(self) -> int:
         if self._paragraphs is None:
             self._paragraphs = len(self.tree.css("p"))
         return self._paragraphs
+
+    def has(self, selector: str) -> bool:
+        """Whether any element matches (cached: requirements are shared by rules)."""
+        found = self._has.get(selector)
+        if found is None:
+            found = self._has[selector] = self.tree.css_first(selector) is not None
+        return found
 
     def ids(self, selector: str) -> set[int]:
         found = self._queries.get(selector)
@@ -209,17 +306,25 @@ class _Page:
 
 
 def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
-    hits = page.tree.css(plan.joined)
-    if not hits:
-        return
-    if len(plan.selector_rules) == 1:
-        targets.setdefault(plan.selector_rules[0].rule.id, []).extend(hits)
+    for requirement, joined, selector_rules in plan.selector_groups:
+        if requirement and not page.has(requirement):
+            continue
+        hits = page.body.css(joined)
+        if hits:
+            _attribute(page, hits, selector_rules, targets)
+
+
+def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...], targets: dict[str, list]) -> None:
+    """Which rule matched each element of a joined query: by the selectors' last
+    compound where that decides it, by the rule's own query where it does not."""
+    if len(selector_rules) == 1:
+        targets.setdefault(selector_rules[0].rule.id, []).extend(hits)
         return
     for node in hits:
         attrs = node.attributes
         classes = set((attrs.get("class") or "").split())
         ident = attrs.get("id")
-        candidates = [s for s in plan.selector_rules
+        candidates = [s for s in selector_rules
                       if any(sig.fits(node.tag, classes, ident) for sig in s.signatures)]
         if len(candidates) > 1:
             candidates = [s for s in candidates if node.mem_id in page.ids(s.query)]
@@ -228,30 +333,27 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
 
 
 def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
-    body_text = page.text
-    low = body_text.lower()
     claimed: set[int] = set()  # matched elements and their ancestors
-    for needle, entries in plan.needles:
-        if needle and needle not in low:
+    for needle, forms, max_len, entries in plan.needles:
+        if needle and not _phrase_present(page, forms, max_len, entries):
             continue
-        live = [(r, p) for r, p in entries if p.full.search(body_text)]
-        if not live:
-            continue
-        # Lexbor's contains() matches the elements whose own text holds the needle;
-        # the smallest element whose whole text matches is that one or an ancestor.
-        query = f'body :lexbor-contains("{_css_string(needle)}" i)' if needle else "body *"
         seen = set(claimed)
-        for node in page.tree.css(query):
+        for node in _holding(page, needle, forms):
             current = node
             for _ in range(MAX_TEXT_LEVELS):
                 if current is None or current.tag in _PROTECTED_TAGS or current.mem_id in seen:
                     break
                 seen.add(current.mem_id)
-                node_text = current.text(deep=True)
-                if len(node_text) > MAX_TEXT_MATCH:
+                raw = current.text(deep=True)
+                # Normalising a big container's text costs more than the whole match:
+                # text with 4x the longest phrase is taken as too long unread.
+                if len(raw) > 4 * max_len + 64:
                     break
-                norm = normalize_text(node_text)
-                hit = next((rule for rule, pat in live if norm and pat.full.fullmatch(norm)), None)
+                norm = normalize_text(raw)
+                if len(norm) > max_len:
+                    break
+                hit = next((rule for rule, pat in entries if norm and len(norm) <= pat.max_len
+                            and pat.full.fullmatch(norm) and (not rule.requires or page.has(rule.requires))), None)
                 if hit is not None:
                     targets.setdefault(hit.id, []).append(current)
                     claimed.add(current.mem_id)
@@ -259,6 +361,91 @@ def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
                     _mark_ancestors(current, seen)
                     break
                 current = current.parent
+
+
+def _phrase_present(page: _Page, forms: tuple[bytes, ...], max_len: int, entries) -> bool:
+    """Does some run of the page's text nodes around a needle match a pattern whole?
+
+    Checked on the text alone (no Lexbor query): most needles are common words, and
+    only a page that really holds a phrase pays for finding its element.
+    """
+    raw, low = page.segments
+    for form in forms:
+        pos = low.find(form)
+        for _ in range(MAX_NEEDLE_HITS):
+            if pos < 0:
+                break
+            lo = low.rfind(SEP, 0, pos) + 1
+            hi = low.find(SEP, pos)
+            hi = len(low) if hi < 0 else hi
+            # A needle inside a long text node (a paragraph) cannot be in a short element.
+            if hi - lo <= 4 * max_len + 64 and _windows_match(raw, lo, hi, max_len, entries):
+                return True
+            pos = low.find(form, hi)
+    return False
+
+
+def _windows_match(raw: bytes, lo: int, hi: int, max_len: int, entries) -> bool:
+    """Try the needle's text node alone and joined with its neighbours: an element's
+    text is a run of consecutive text nodes."""
+    own = _segment_len(raw, lo, hi)
+    if own > max_len:
+        return False
+    before, after = [], []  # (offset, running length)
+    start, total = lo, own
+    for _ in range(MAX_NEIGHBOURS):
+        if start == 0:
+            break
+        prev = raw.rfind(SEP, 0, start - 1) + 1
+        total += _segment_len(raw, prev, start - 1)
+        if total > max_len:
+            break
+        before.append(prev)
+        start = prev
+    end, total = hi, own
+    for _ in range(MAX_NEIGHBOURS):
+        if end >= len(raw):
+            break
+        nxt = raw.find(SEP, end + 1)
+        nxt = len(raw) if nxt < 0 else nxt
+        total += _segment_len(raw, end + 1, nxt)
+        if total > max_len:
+            break
+        after.append(nxt)
+        end = nxt
+    # Any match lies inside the widest run: one search there rules most needles out.
+    widest = normalize_text(raw[before[-1] if before else lo:after[-1] if after else hi]
+                            .replace(SEP, b"").decode("utf-8", "replace"))
+    live = [p for _r, p in entries if p.full.search(widest)]
+    if not live:
+        return False
+    for start in [lo, *before]:
+        for end in [hi, *after]:
+            norm = normalize_text(raw[start:end].replace(SEP, b"").decode("utf-8", "replace"))
+            if norm and len(norm) <= max_len and any(len(norm) <= p.max_len and p.full.fullmatch(norm)
+                                                     for p in live):
+                return True
+    return False
+
+
+def _segment_len(raw: bytes, lo: int, hi: int) -> int:
+    """Characters of one text node once whitespace is collapsed (close enough, cheaply)."""
+    chunk = raw[lo:hi]
+    if len(chunk) > 256:
+        return len(normalize_text(chunk.decode("utf-8", "replace")))
+    return len(chunk.strip()) if chunk.isascii() else len(chunk.decode("utf-8", "replace").strip())
+
+
+def _holding(page: _Page, needle: str, forms: tuple[bytes, ...]) -> list:
+    """Elements whose own text holds the needle (Lexbor's contains(), ASCII case-blind)."""
+    if not needle:
+        return page.body.css(":not(script, style, template)")
+    found = []
+    for form in forms:
+        # Lexbor looks at one text node: a phrase may be split by inline tags, a word is not.
+        word = max(form.decode().split(" "), key=len)
+        found.extend(page.body.css(f':not(script, style, template):lexbor-contains("{_css_string(word)}" i)'))
+    return found
 
 
 def _mark_ancestors(node, seen: set[int]) -> None:
@@ -333,8 +520,9 @@ def _guard(page: _Page, nodes: list, limits: GuardLimits) -> str | None:
                 if inside > limits.max_paragraph_share * total:
                     what = "<article>" if holds_article else "<h1>"
                     return f"would remove the element holding the {what} and {inside} of {total} paragraphs"
-        removed_chars += len(node.text(deep=True).strip())
-    body_chars = len(page.text.strip())
+        if tag not in ("title", "desc"):  # labels inside an <svg> are never page text
+            removed_chars += len(node.text(deep=True).strip())
+    body_chars = page.visible_chars
     if body_chars and removed_chars > limits.max_text_share * body_chars:
         return f"would remove {removed_chars * 100 // body_chars}% of the page's text"
     return None

@@ -34,6 +34,8 @@ RULE_KEYS = {
     "selectors": "CSS selectors of elements to remove",
     "text": "patterns matched against an element's whole text",
     "case_sensitive": "text patterns match case exactly",
+    "lang": "page languages (html lang) the text patterns are for; absent: every page",
+    "requires": "the rule runs only on pages with an element matching this selector",
     "upward": "widen each match to an ancestor: a number of levels or a selector",
     "strip": "remove these descendants of each match instead of the match",
     "enabled": "whether the rule is on by default",
@@ -44,6 +46,7 @@ TEST_KEYS = {"fixture", "url", "gone", "kept"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 _DOMAIN_RE = re.compile(r"^~?[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$")
 _WS = re.compile(r"\s+")
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}$")
 _SELECTOR_CHECK = LexborHTMLParser("<html></html>")
 
 
@@ -69,13 +72,21 @@ class RulesInvalid(ValueError):
         super().__init__("; ".join(str(e) for e in errors))
 
 
+# Longest element text a text pattern is tried on; clutter phrases are short.
+MAX_TEXT_MATCH = 2000
+
+
 @dataclass(frozen=True)
 class TextPattern:
     """A text pattern: `full` must match an element's whole normalised text."""
 
     source: str
     full: re.Pattern
-    needle: str  # lower-case literal that any matching text contains ("" if none)
+    needles: tuple[str, ...]  # lower-case words, one of which any match contains (() if none)
+    options: tuple[tuple[str, ...], ...] = ()  # every such word set a match must satisfy
+    phrases: tuple[str, ...] = ()  # up to three words a match contains verbatim, or alternatives
+    phrase_options: tuple[tuple[str, ...], ...] = ()  # every such phrase set a match must satisfy
+    max_len: int = MAX_TEXT_MATCH  # no longer text can match
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,8 @@ class Rule:
     scope: Scope = Scope()
     selectors: tuple[str, ...] = ()
     text: tuple[TextPattern, ...] = ()
+    lang: tuple[str, ...] = ()
+    requires: str | None = None
     upward: int | str | None = None
     strip: str | None = None
     enabled: bool = True
@@ -127,9 +140,12 @@ class RulePack:
     tests: tuple[PackTest, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleSet:
-    """All loaded packs, and the problems that kept some packs out."""
+    """All loaded packs, and the problems that kept some packs out.
+
+    Compared and hashed by identity: compiled plans are cached per rule set.
+    """
 
     packs: tuple[RulePack, ...] = ()
     errors: tuple[RuleError, ...] = ()
@@ -353,6 +369,12 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err) ->
             patterns.append(compile_text_pattern(pat, case_sensitive))
         except ValueError as exc:
             err(pat_line, str(exc), label)
+    lang = raw.get("lang", [])
+    if isinstance(lang, str):
+        lang = [lang]
+    if not isinstance(lang, list) or not all(isinstance(x, str) and _LANG_RE.match(x) for x in lang):
+        err(raw.key_line("lang", line), f"lang must be language codes like 'de' or [de, fr], got {raw.get('lang')!r}", label)
+        lang = []
     if not selectors and not raw_patterns:
         err(line, "rule removes nothing: give selectors and/or text", label)
     upward = raw.get("upward")
@@ -363,6 +385,9 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err) ->
             err(raw.key_line("upward"), "upward levels must be between 1 and 32", label)
         elif isinstance(upward, str) and selector_problem(upward):
             err(raw.key_line("upward"), f"upward selector {upward!r}: {selector_problem(upward)}", label)
+    requires = raw.get("requires")
+    if requires is not None and (not isinstance(requires, str) or selector_problem(requires)):
+        err(raw.key_line("requires"), f"requires selector {requires!r}: {selector_problem(str(requires)) or 'must be a string'}", label)
     strip = raw.get("strip")
     if strip is not None and (not isinstance(strip, str) or selector_problem(strip)):
         err(raw.key_line("strip"), f"strip selector {strip!r}: {selector_problem(str(strip)) or 'must be a string'}", label)
@@ -373,7 +398,7 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err) ->
         return None
     return Rule(
         id=rid, title=title.strip(), kind=kind, pack_id=pack_id, scope=scope or Scope(),
-        selectors=tuple(s for s, _ in selectors), text=tuple(patterns), upward=upward,
+        selectors=tuple(s for s, _ in selectors), text=tuple(patterns), lang=tuple(x.lower() for x in lang), requires=requires, upward=upward,
         strip=strip, enabled=bool(enabled), source=source, line=line,
     )
 
@@ -455,43 +480,118 @@ def compile_text_pattern(source: str, case_sensitive: bool = False) -> TextPatte
             full = re.compile(body, flags)
         except re.error as exc:
             raise ValueError(f"bad regex {source!r}: {exc}") from None
-        needle = _regex_needle(body)
+        options = _regex_options(body)
+        phrase_options = _regex_options(body, spaces=True)
+        max_len = _normalized_width(sre_parse.parse(body))
     else:
         literal = normalize_text(source)
         if not literal:
             raise ValueError("empty text pattern")
         full = re.compile(r"\s+".join(re.escape(w) for w in literal.split(" ")), flags)
-        needle = max(literal.split(" "), key=len)
-    needle = _caseless_needle(needle)
-    return TextPattern(source, full, needle)
+        options = [(w,) for w in literal.split(" ")]
+        phrase_options = [(literal,)]
+        max_len = len(literal)
+    options = [tuple(dict.fromkeys(_caseless_needle(w) for w in o)) for o in options]
+    options = [o for o in options if all(len(w) >= 3 for w in o)]
+    phrase_options = [tuple(dict.fromkeys(_caseless_needle(p) for p in o)) for o in phrase_options]
+    phrases = tuple(_short_phrase(p) for p in _best_option([o for o in phrase_options if all(len(p) >= 3 for p in o)]))
+    return TextPattern(source, full, needles=_best_option(options), max_len=min(max_len, MAX_TEXT_MATCH),
+                       options=tuple(dict.fromkeys(options)), phrases=phrases,
+                       phrase_options=tuple(o for o in dict.fromkeys(phrase_options) if all(len(p) >= 3 for p in o)))
+
+
+def _short_phrase(phrase: str) -> str:
+    """At most three words: a longer phrase may wrap across lines in a page's source."""
+    return " ".join(phrase.split()[:3])
+
+
+def _normalized_width(parsed) -> int:
+    """Longest text the parsed regex can match once whitespace is collapsed.
+
+    In normalised text a whitespace run is one space, so `\\s*` counts as one character;
+    other unbounded repeats count as MAX_TEXT_MATCH.
+    """
+    total = 0
+    for op, arg in parsed:
+        if op in (sre_parse.LITERAL, sre_parse.NOT_LITERAL, sre_parse.ANY, sre_parse.IN):
+            total += 1
+        elif op is sre_parse.AT:
+            continue
+        elif op is sre_parse.SUBPATTERN:
+            total += _normalized_width(arg[-1])
+        elif op is sre_parse.BRANCH:
+            total += max(_normalized_width(b) for b in arg[1])
+        elif op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):
+            _lo, hi, item = arg
+            if _is_space(item):
+                total += 1
+            elif hi == sre_parse.MAXREPEAT:
+                return MAX_TEXT_MATCH
+            else:
+                total += hi * _normalized_width(item)
+        else:
+            return MAX_TEXT_MATCH
+        if total >= MAX_TEXT_MATCH:
+            return MAX_TEXT_MATCH
+    return total
+
+
+def _is_space(item) -> bool:
+    items = list(item)
+    if len(items) != 1:
+        return False
+    op, arg = items[0]
+    if op is sre_parse.LITERAL:
+        return chr(arg).isspace()
+    if op is sre_parse.IN:
+        return all(o is sre_parse.CATEGORY and a is sre_parse.CATEGORY_SPACE for o, a in arg)
+    return False
 
 
 def _caseless_needle(word: str) -> str:
     # Lexbor's ":lexbor-contains(... i)" folds ASCII case only: drop a leading
     # non-ASCII capital so "Поделиться" is still found as "оделиться".
     word = word.lower()
-    if word and not word[0].isascii() and len(word) > 3:
+    if word and word[0].isalpha() and not word[0].isascii() and word[0] != word[0].upper() and len(word) > 3:
         word = word[1:]
-    return word if len(word) >= 3 else ""
+    return word
 
 
-def _regex_needle(body: str) -> str:
-    """Longest literal run every match must contain ("" if the regex guarantees none)."""
+def _regex_options(body: str, spaces: bool = False) -> list[tuple[str, ...]]:
     try:
-        parsed = sre_parse.parse(body)
+        return _options_of(sre_parse.parse(body), spaces)
     except re.error:
-        return ""
-    best, run = "", []
-    for op, arg in parsed:
-        if op is sre_parse.LITERAL and not chr(arg).isspace():
+        return []
+
+
+def _options_of(parsed, spaces: bool = False) -> list[tuple[str, ...]]:
+    """Everything a match must contain: a list of options, each a tuple of words one of
+    which must occur (a literal word is an option of one; a group of alternatives whose
+    every branch has a word is an option of several)."""
+    options: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for op, arg in list(parsed) + [(None, None)]:
+        if op is sre_parse.LITERAL and (not chr(arg).isspace() or (spaces and chr(arg) == " ")):
             run.append(chr(arg))
             continue
-        if len("".join(run)) > len(best):
-            best = "".join(run)
+        if "".join(run).strip():
+            options.append(("".join(run).strip(),))
         run = []
-    if len("".join(run)) > len(best):
-        best = "".join(run)
-    return best
+        if op is sre_parse.SUBPATTERN:
+            options.extend(_options_of(arg[-1], spaces))
+        elif op is sre_parse.BRANCH:
+            branches = [_best_option(_options_of(b, spaces)) for b in arg[1]]
+            if all(branches):
+                options.append(tuple(w for b in branches for w in b))
+        elif op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT) and arg[0] >= 1:
+            options.extend(_options_of(arg[2], spaces))
+    return options
+
+
+def _best_option(options: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The option whose shortest word is longest: the most selective test."""
+    usable = [o for o in options if all(len(w) >= 3 for w in o)]
+    return max(usable, key=lambda o: min(len(w) for w in o)) if usable else ()
 
 
 class _LineDict(dict):

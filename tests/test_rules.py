@@ -106,11 +106,17 @@ def test_text_patterns_match_whole_text(pattern, text, matches):
     assert bool(pat.full.fullmatch(text)) is matches
 
 
-def test_needles_are_lowercase_literals():
-    assert compile_text_pattern("Like this story? Share it with a friend!").needle == "friend!"
-    assert compile_text_pattern("/(lesen sie auch|siehe auch):.+/").needle == ""
-    assert compile_text_pattern("/also on [a-z.]+ .+/").needle == "also"
-    assert compile_text_pattern("Поделиться").needle == "оделиться"
+@pytest.mark.parametrize("pattern, needles", [
+    ("Like this story? Share it with a friend!", ("friend!",)),
+    ("/(lesen sie auch|siehe auch):.+/", ("lesen", "siehe")),
+    ("/(lesen sie auch|.+):.+/", ()),
+    ("/also on [a-z.]+ .+/", ("also",)),
+    ("/(diesen )?(artikel )?teilen/", ("teilen",)),
+    ("Поделиться", ("оделиться",)),
+    ("/a|b/", ()),
+])
+def test_needles_are_lowercase_literals(pattern, needles):
+    assert compile_text_pattern(pattern).needles == needles
 
 
 def test_toggles_most_specific_wins():

@@ -73,6 +73,10 @@ def measure_article(pages: list[aeb.AebPage], rules: RuleSet) -> dict:
         before = aeb.shingles(aeb.visible_text(page.html))
         after = aeb.shingles(aeb.visible_text(result.html)) if result.changed else before
         kept = aeb.kept_share(article, before, after)
+        # Cleaning can also join text into shingles the article has (a promo gone from
+        # between two paragraphs), so `kept` may pass 100%; `retained` counts losses only.
+        found = aeb.overlap(article, before)
+        retained = 1 - sum(aeb.lost_shingles(article, before, after).values()) / found if found else 1.0
         removed_by_rule.update(result.removed)
         pages_by_rule.update(result.removed.keys())
         for rule_id, reason in result.skipped.items():
@@ -80,7 +84,7 @@ def measure_article(pages: list[aeb.AebPage], rules: RuleSet) -> dict:
             skips[rule_id][re.sub(r"\d+", "N", reason)] += 1
             skip_pages.add(page.id)
         per_page.append({
-            "id": page.id, "url": page.url, "kept": kept * 100,
+            "id": page.id, "url": page.url, "kept": kept * 100, "retained": retained * 100,
             "article_shingles_on_page": aeb.overlap(article, before),
             "removed": dict(result.removed), "skipped": dict(result.skipped),
         })
@@ -88,7 +92,7 @@ def measure_article(pages: list[aeb.AebPage], rules: RuleSet) -> dict:
     for rule_id, n in removed_by_rule.items():
         rule = rules.rule(rule_id)
         kinds[rule.kind if rule else "?"] += n
-    worst = sorted(per_page, key=lambda p: (p["kept"], p["id"]))[:WORST_SHOWN]
+    worst = sorted(per_page, key=lambda p: (min(p["kept"], p["retained"]), p["id"]))[:WORST_SHOWN]
     by_id = {p.id: p for p in pages}
     for entry in worst:
         entry["lost_by_rule"] = _attribute_losses(by_id[entry["id"]], rules, entry["removed"])
@@ -96,6 +100,9 @@ def measure_article(pages: list[aeb.AebPage], rules: RuleSet) -> dict:
         "pages": len(pages),
         "kept_mean": statistics.fmean(p["kept"] for p in per_page) if per_page else float("nan"),
         "kept_min": min((p["kept"] for p in per_page), default=float("nan")),
+        "retained_mean": statistics.fmean(p["retained"] for p in per_page) if per_page else float("nan"),
+        "retained_min": min((p["retained"] for p in per_page), default=float("nan")),
+        "pages_above_100": sum(1 for p in per_page if p["kept"] > 100),
         "pages_below_100": sum(1 for p in per_page if p["kept"] < 100),
         "pages_without_article_shingles": sum(1 for p in per_page if not p["article_shingles_on_page"]),
         "pages_changed": sum(1 for p in per_page if p["removed"]),
@@ -183,12 +190,14 @@ def report(article: dict, timing: dict, checks: list[dict], rules: RuleSet) -> N
     print(f"  mean {article['kept_mean']:.2f}%   worst {article['kept_min']:.2f}%   "
           f"pages below 100%: {article['pages_below_100']}   pages changed: {article['pages_changed']}   "
           f"pages whose GT is not on the page (count as 100%): {article['pages_without_article_shingles']}")
+    print(f"  losses only (GT shingles visible before and still after): mean {article['retained_mean']:.2f}%   "
+          f"worst {article['retained_min']:.2f}%   pages above 100% by joined text: {article['pages_above_100']}")
     if article["errors"]:
         print(f"  clean_page errors on {len(article['errors'])} pages: "
               + "; ".join(f"{k}: {v}" for k, v in list(article["errors"].items())[:5]))
     print(f"  worst {WORST_SHOWN}:")
     for w in article["worst"]:
-        print(f"    {w['id']}  {w['kept']:.2f}%  {w['url']}")
+        print(f"    {w['id']}  kept {w['kept']:.2f}%  retained {w['retained']:.2f}%  {w['url']}")
         if not w["lost_by_rule"]:
             print("      nothing removed")
         for rule_id, info in w["lost_by_rule"].items():

@@ -1,0 +1,134 @@
+"""Every built-in pack loads cleanly, and its saved fixtures clean as its tests say."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from proxy.engine import clean_page
+from proxy.rules import PackTest, RulePack, builtin_rules_dir, load_rules
+
+_HIDDEN = "script, style, noscript, template"
+_WS = re.compile(r"\s+")
+
+RULES = load_rules()
+_RULES_DIR = builtin_rules_dir().resolve()
+
+
+def visible_text(html: str) -> str:
+    """textContent of <body> without script/style/noscript/template, spaces collapsed."""
+    tree = LexborHTMLParser(html)
+    if tree.body is None:
+        return ""
+    for node in tree.body.css(_HIDDEN):
+        node.decompose()
+    return _WS.sub(" ", tree.body.text(deep=True)).strip()
+
+
+def _pack_tests() -> list:
+    return [pytest.param(pack, case, id=f"{pack.id}:{_fixture_id(case.fixture.resolve())}:{i}")
+            for pack in RULES.packs for i, case in enumerate(pack.tests)]
+
+
+def _fixtures() -> list:
+    paths = sorted({case.fixture.resolve() for pack in RULES.packs for case in pack.tests})
+    urls = {case.fixture.resolve(): case.url for pack in RULES.packs for case in pack.tests}
+    return [pytest.param(p, urls[p], id=_fixture_id(p)) for p in paths]
+
+
+def _fixture_id(path: Path) -> str:
+    try:
+        return str(path.relative_to(_RULES_DIR))
+    except ValueError:
+        return str(path)
+
+
+def _cleaned(fixture: Path, url: str) -> tuple[str, str]:
+    assert fixture.is_file(), f"fixture {fixture} does not exist"
+    html = fixture.read_text(encoding="utf-8")
+    result = clean_page(html, url)
+    assert result.error is None, result.error
+    return html, result.html
+
+
+def test_builtin_packs_load_without_errors():
+    assert RULES.errors == (), "\n".join(map(str, RULES.errors))
+    assert RULES.packs
+
+
+def test_rule_ids_are_unique():
+    ids = [r.id for r in RULES.rules]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+@pytest.mark.parametrize("pack", RULES.packs, ids=lambda p: p.id)
+def test_pack_and_rules_have_titles(pack: RulePack):
+    assert pack.title.strip()
+    for rule in pack.rules:
+        assert rule.title.strip(), f"{pack.id}: rule {rule.id} has no title"
+
+
+@pytest.mark.parametrize("pack", RULES.packs, ids=lambda p: p.id)
+def test_pack_has_tests(pack: RulePack):
+    assert pack.tests, f"{pack.path}: no tests: fixtures"
+
+
+@pytest.mark.parametrize(("pack", "case"), _pack_tests())
+def test_pack_fixture(pack: RulePack, case: PackTest):
+    html, cleaned = _cleaned(case.fixture, case.url)
+    before, after = visible_text(html), visible_text(cleaned)
+    for text in case.gone:
+        assert text in before, f"{pack.id}: gone string {text!r} is not in the page to begin with"
+        assert text not in after, f"{pack.id}: {text!r} is still on the cleaned page"
+    for text in case.kept:
+        assert text in before, f"{pack.id}: kept string {text!r} is not in the page to begin with"
+        assert text in after, f"{pack.id}: {text!r} was removed"
+
+
+@pytest.mark.parametrize(("fixture", "url"), _fixtures())
+def test_icon_references_still_resolve(fixture: Path, url: str):
+    html, cleaned = _cleaned(fixture, url)
+    tree = LexborHTMLParser(cleaned)
+    ids = {node.attributes.get("id") for node in tree.css("[id]")}
+    for use in tree.css("use"):
+        ref = use.attributes.get("href") or use.attributes.get("xlink:href") or ""
+        if ref.startswith("#"):
+            assert ref[1:] in ids, f"<use> points at {ref}, which is gone"
+
+
+@pytest.mark.parametrize(("fixture", "url"), _fixtures())
+def test_drawn_svgs_keep_their_titles(fixture: Path, url: str):
+    """An SVG that is still on the cleaned page keeps its own <title>/<desc> (not a symbol's)."""
+    html, cleaned = _cleaned(fixture, url)
+
+    def labels(page: str) -> dict[tuple, list[tuple[str, ...]]]:
+        out: dict[tuple, list[tuple[str, ...]]] = {}
+        for svg in LexborHTMLParser(page).css("svg"):
+            key = tuple(sorted(svg.attributes.items(), key=lambda kv: kv[0]))
+            own = tuple(n.text(deep=True).strip() for n in svg.css("svg > title, svg > desc"))
+            out.setdefault(key, []).append(own)
+        return out
+
+    before = labels(html)
+    for key, found in labels(cleaned).items():
+        for own in found:
+            assert own in before.get(key, []), f"{dict(key)} lost its title/desc: now {own}"
+
+
+def test_the_chart_fixture_keeps_its_chart_title():
+    fixture = Path(RULES.pack("icon-sprites").path).parent / "tests" / "icomoon-sprite.html"
+    _html, cleaned = _cleaned(fixture, "https://blog.example.org/2024/05/post/")
+    chart = LexborHTMLParser(cleaned).css_first("svg.chart__svg")
+    assert chart is not None
+    assert chart.css_first("title").text() == "Quarterly revenue chart"
+    assert chart.css_first("symbol#chart-dot") is not None
+
+
+def test_disqus_noscript_notice_goes():
+    """Hidden from the visible-text check, but shown with JavaScript off and read by extractors."""
+    fixture = Path(RULES.pack("comment-notices").path).parent / "tests" / "disqus-notice.html"
+    html, cleaned = _cleaned(fixture, "https://news.example.com/politics/2024/story-123")
+    assert "enable JavaScript" in LexborHTMLParser(html).css_first("noscript").text()
+    assert all("enable JavaScript" not in n.text() for n in LexborHTMLParser(cleaned).css("noscript"))
