@@ -127,11 +127,16 @@ class QuietPage:
                 log.warning("rules: reload failed: %s", exc)
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
-        if not flow.response or flow.error:
+        if not flow.response or flow.error or not ctx.options.quietpage:
             return
         size = flow.response.headers.get("content-length", "")
-        if size.isdigit() and int(size) > ctx.options.quietpage_max_size:
-            flow.response.stream = True  # too big to clean: do not buffer it either
+        reason = skip_reason(flow.request.method, flow.response.status_code, flow.response.headers,
+                             int(size) if size.isdigit() else None, ctx.options.quietpage_max_size)
+        if reason:
+            # Not a page to clean: let it flow as it comes (event streams, big files,
+            # images) instead of holding it until it ends. A later script that needs
+            # the body can set `flow.response.stream = False` in its own hook.
+            flow.response.stream = True
 
     async def response(self, flow: http.HTTPFlow) -> None:
         if not flow.response or flow.error or not ctx.options.quietpage or flow.response.stream:

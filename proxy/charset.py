@@ -17,9 +17,17 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-# WHATWG: these labels mean a superset in browsers.
-_BROWSER_ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "ascii": "windows-1252",
-                    "us-ascii": "windows-1252", "iso8859-1": "windows-1252", "latin1": "windows-1252"}
+# WHATWG: these labels mean a superset in browsers, so a page "in" them may use it.
+_BROWSER_ALIASES = {
+    "iso-8859-1": "windows-1252", "latin-1": "windows-1252", "latin1": "windows-1252", "iso8859-1": "windows-1252",
+    "ascii": "windows-1252", "us-ascii": "windows-1252",
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
+    "windows-31j": "cp932",
+    "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
+    "iso-8859-9": "cp1254", "latin5": "cp1254",
+    "tis-620": "cp874", "iso-8859-11": "cp874",
+}
 
 
 def codec_name(label: str | None) -> str | None:
@@ -29,9 +37,11 @@ def codec_name(label: str | None) -> str | None:
     label = label.strip().lower()
     label = _BROWSER_ALIASES.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # base64, rot13, zlib… are codecs too, but not text encodings a page can be in.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 def content_type_charset(content_type: str | None) -> str | None:
@@ -89,8 +99,10 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
 
 
 def encode_html(text: str, codec: str, bom: bytes = b"") -> bytes | None:
-    """Encode in the page's own charset; None when the text cannot round-trip."""
+    """Encode in the page's own charset; a character it lacks becomes a numeric reference
+    (the page had it as one: the parser turned `&rarr;` into the character).
+    None when even that fails."""
     try:
-        return bom + text.encode(codec)
-    except UnicodeEncodeError:
+        return bom + text.encode(codec, errors="xmlcharrefreplace")
+    except (UnicodeEncodeError, LookupError):
         return None

@@ -43,6 +43,21 @@ async def dump_options(config: Config) -> None:
     optmanager.dump_defaults(opts, sys.stdout)
 
 
+async def _scripts_loaded(master: DumpMaster, config: Config) -> None:
+    """Wait for -s scripts to load (mitmproxy loads them in the background), then refuse
+    --set options that nothing declared: a typo must not pass silently."""
+    if config.scripts:
+        loader = master.addons.get("scriptloader")
+        for _ in range(400):  # up to 10 s
+            if all(getattr(script, "ns", None) is not None for script in loader.addons):
+                break
+            await asyncio.sleep(0.025)
+        master.options.process_deferred()
+    unknown = sorted(master.options.deferred)
+    if unknown:
+        raise StartupError(f"--set: unknown option(s): {', '.join(unknown)} (see quietpage run --options)", status=2)
+
+
 async def run(config: Config) -> None:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     opts = options.Options(listen_host=config.listen_host, listen_port=config.listen_port,
@@ -51,12 +66,21 @@ async def run(config: Config) -> None:
     addon = QuietPage()
     master.addons.add(addon)
     try:
+        # A chunked page over the size limit streams too, instead of being buffered whole.
         opts.update(quietpage_rules=list(config.rules), scripts=list(config.scripts),
-                    termlog_verbosity="warn" if config.quiet else "info")
-        if config.sets:
-            opts.set(*config.sets)
+                    termlog_verbosity="warn" if config.quiet else "info",
+                    stream_large_bodies=str(opts.quietpage_max_size))
+        for spec in config.sets:
+            # Deferred, as mitmdump does: a -s script's own options exist only once it loads.
+            try:
+                opts.set(spec, defer=True)
+            except exceptions.OptionsError as exc:
+                raise StartupError(f"--set {spec}: {exc}", status=2) from None
+        if "quietpage_max_size" in {s.split("=", 1)[0] for s in config.sets}:
+            opts.update(stream_large_bodies=str(opts.quietpage_max_size))
     except exceptions.OptionsError as exc:
         raise StartupError(str(exc), status=2) from None
+    await _scripts_loaded(master, config)
     app = create_app(config, reports=addon.reports)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

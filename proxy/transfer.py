@@ -20,7 +20,7 @@ def decode_body(data: bytes, coding: str | None) -> bytes:
         if coding == "identity":
             return data
         if coding in ("gzip", "x-gzip"):
-            return zlib.decompress(data, 16 + zlib.MAX_WBITS)
+            return _gunzip_members(data)
         if coding == "deflate":
             try:
                 return zlib.decompress(data)
@@ -29,10 +29,22 @@ def decode_body(data: bytes, coding: str | None) -> bytes:
         if coding == "br":
             return brotli.decompress(data)
         if coding == "zstd":
-            return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+            return zstandard.ZstdDecompressor().decompressobj(read_across_frames=True).decompress(data)
     except (zlib.error, brotli.error, zstandard.ZstdError) as exc:
         raise ValueError(f"corrupt {coding} body: {exc}") from None
     raise ValueError(f"unsupported content coding {coding!r}")
+
+
+def _gunzip_members(data: bytes) -> bytes:
+    """A gzip body may hold several members back to back; all of them are the body."""
+    out = []
+    while data:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out.append(d.decompress(data))
+        if not d.eof:
+            raise zlib.error("truncated gzip member")
+        data = d.unused_data.lstrip(b"\x00")  # some servers pad with NULs
+    return b"".join(out)
 
 
 def encode_body(data: bytes, coding: str | None) -> bytes:

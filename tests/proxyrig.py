@@ -166,7 +166,9 @@ class Upstream:
             else:
                 response.enable_chunked_encoding()
             await response.prepare(request)
-            first = 1024 * 1024
+            # Without a length the proxy cannot know the page is too big until it has
+            # more than its limit (10 MB): chunked mode sends 11 MB before holding.
+            first = 1024 * 1024 if mode == "length" else 11 * 1024 * 1024
             await response.write(payload[:first])
             await self._wait_released(token)
             await response.write(payload[first:])
