@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from proxy.charset import decode_html
-from proxy.rules import NO_TOGGLES, Rule, RuleSet, TextPattern, Toggles, load_rules, normalize_text
+from proxy.rules import MAX_TEXT_MATCH, NO_TOGGLES, Rule, RuleSet, TextPattern, Toggles, load_rules, normalize_text
 
 # Text patterns climb at most this many levels from the element holding their needle.
 MAX_TEXT_LEVELS = 4
@@ -92,11 +92,6 @@ class Plan:
         return not self.selector_groups and not self.needles
 
 
-# Words too common to be worth a Lexbor text query when they occur.
-_STOPWORDS = frozenset("this that with from your have been will more about what when were they them "
-                       "their there here also than then into just only".split())
-
-
 @lru_cache(maxsize=1024)
 def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang: str = "") -> Plan:
     """The rules in scope for `host` and on under `toggles`; text rules for `lang` (all if "")."""
@@ -130,9 +125,11 @@ def _cover_needles(entries: list[tuple[Rule, TextPattern]]) -> dict[str, list[tu
     left = [e for e in entries if required[id(e[1])]]
     while left:
         candidates = {c for _rule, pat in left for s in required[id(pat)]
-                      for c in [_short(s), *(w for w in s.split(" ") if len(w) >= 4 and w not in _STOPWORDS)]}
+                      for c in [_short(s), *(w for w in s.split(" ") if len(w) >= 4)]}
         counts = {c: sum(1 for _r, p in left if any(c in s for s in required[id(p)])) for c in candidates}
-        best = max(counts, key=lambda c: (counts[c], len(c)))
+        # Most patterns served first; then a single word (bytes search is slowest on
+        # phrases ending in a common letter or space), then the longer (rarer) one.
+        best = max(counts, key=lambda c: (counts[c], " " not in c, len(c)))
         covered = [e for e in left if any(best in s for s in required[id(e[1])])]
         groups.setdefault(best, []).extend(covered)
         left = [e for e in left if not any(best in s for s in required[id(e[1])])]
@@ -254,6 +251,8 @@ class _Page:
         self.body = body
         self._text: str | None = None
         self._segments: tuple[bytes, bytes] | None = None
+        self._visible: int | None = None
+        self._ascii: bool | None = None
         self._paragraphs: int | None = None
         self._queries: dict[str, set[int]] = {}
         self._has: dict[str, bool] = {}
@@ -280,10 +279,20 @@ class _Page:
         return self._segments
 
     @property
-    def visible_chars(self) -> int:
-        """Length of the body's text without scripts and styles (for the guard)."""
-        hidden = sum(len(n.text(deep=True)) for n in self.tree.css("body script, body style, body template"))
-        return len(self.text.strip()) - hidden
+    def ascii_text(self) -> bool:
+        if self._ascii is None:
+            self._ascii = self.segments[1].isascii()
+        return self._ascii
+
+    @property
+    def visible_bytes(self) -> int:
+        """UTF-8 length of the body's text without scripts and styles (for the guard)."""
+        if self._visible is None:
+            raw = self.segments[0]
+            nested = sum(len(n.text(deep=True).encode("utf-8", "surrogatepass"))
+                         for n in self.body.css("script, style, template") if n.parent.tag != "body")
+            self._visible = len(raw) - raw.count(SEP) - nested
+        return self._visible
 
     @property
     def paragraphs(self) -> int:
@@ -371,6 +380,9 @@ def _phrase_present(page: _Page, forms: tuple[bytes, ...], max_len: int, entries
     """
     raw, low = page.segments
     for form in forms:
+        if not form.isascii() and page.ascii_text:
+            continue
+        heads = _heads(form, entries)
         pos = low.find(form)
         for _ in range(MAX_NEEDLE_HITS):
             if pos < 0:
@@ -379,18 +391,54 @@ def _phrase_present(page: _Page, forms: tuple[bytes, ...], max_len: int, entries
             hi = low.find(SEP, pos)
             hi = len(low) if hi < 0 else hi
             # A needle inside a long text node (a paragraph) cannot be in a short element.
-            if hi - lo <= 4 * max_len + 64 and _windows_match(raw, lo, hi, max_len, entries):
-                return True
+            if hi - lo <= 4 * max_len + 64:
+                live = [e for e, head in zip(entries, heads) if head is None or _starts_here(low, lo, pos, head)]
+                if live and _windows_match(raw, lo, hi, max_len, live):
+                    return True
             pos = low.find(form, hi)
     return False
+
+
+@lru_cache(maxsize=4096)
+def _head_before(form: bytes, head: str) -> tuple[bool, bytes] | None:
+    """What a match's text has before the needle, when the pattern's literal start says:
+    (True, text right before the needle) or (False, a start somewhere before it)."""
+    if not head or not head.isascii():
+        return None
+    k = head.encode().find(form)
+    return (True, head.encode()[:k]) if k >= 0 else (False, head.strip().encode())
+
+
+def _heads(form: bytes, entries) -> list[bytes | None]:
+    return [_head_before(form, p.head) for _r, p in entries]
+
+
+def _starts_here(low: bytes, lo: int, pos: int, head: tuple[bool, bytes]) -> bool:
+    """Can an element's text start with the pattern's head, given this needle?
+
+    The element holds the needle's whole text node, so only whitespace may precede its
+    start within that node; an inline tag inside the start splits it (SEP), so SEPs are
+    ignored when the start reaches back before the node.
+    """
+    adjacent, before = head
+    if not adjacent:  # the head comes somewhere before the needle
+        return low.rfind(before, max(0, pos - MAX_TEXT_MATCH), pos) >= 0
+    if not before:
+        return not low[lo:pos].strip()
+    if low.startswith(before, pos - len(before)) and pos - len(before) >= lo:
+        return not low[lo:pos - len(before)].strip()
+    window = low[max(0, pos - len(before) - 64):pos].replace(SEP, b"")
+    return window.endswith(before)
 
 
 def _windows_match(raw: bytes, lo: int, hi: int, max_len: int, entries) -> bool:
     """Try the needle's text node alone and joined with its neighbours: an element's
     text is a run of consecutive text nodes."""
     own = _segment_len(raw, lo, hi)
-    if own > max_len:
+    entries = [e for e in entries if e[1].max_len >= own]
+    if not entries:
         return False
+    max_len = max(p.max_len for _r, p in entries)
     before, after = [], []  # (offset, running length)
     start, total = lo, own
     for _ in range(MAX_NEIGHBOURS):
@@ -521,8 +569,8 @@ def _guard(page: _Page, nodes: list, limits: GuardLimits) -> str | None:
                     what = "<article>" if holds_article else "<h1>"
                     return f"would remove the element holding the {what} and {inside} of {total} paragraphs"
         if tag not in ("title", "desc"):  # labels inside an <svg> are never page text
-            removed_chars += len(node.text(deep=True).strip())
-    body_chars = page.visible_chars
+            removed_chars += len(node.text(deep=True).strip().encode("utf-8", "surrogatepass"))
+    body_chars = page.visible_bytes
     if body_chars and removed_chars > limits.max_text_share * body_chars:
         return f"would remove {removed_chars * 100 // body_chars}% of the page's text"
     return None

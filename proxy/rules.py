@@ -86,6 +86,7 @@ class TextPattern:
     options: tuple[tuple[str, ...], ...] = ()  # every such word set a match must satisfy
     phrases: tuple[str, ...] = ()  # up to three words a match contains verbatim, or alternatives
     phrase_options: tuple[tuple[str, ...], ...] = ()  # every such phrase set a match must satisfy
+    head: str = ""  # lower-case literal text every match starts with ("" if none is known)
     max_len: int = MAX_TEXT_MATCH  # no longer text can match
 
 
@@ -482,7 +483,9 @@ def compile_text_pattern(source: str, case_sensitive: bool = False) -> TextPatte
             raise ValueError(f"bad regex {source!r}: {exc}") from None
         options = _regex_options(body)
         phrase_options = _regex_options(body, spaces=True)
-        max_len = _normalized_width(sre_parse.parse(body))
+        parsed = sre_parse.parse(body)
+        max_len = _normalized_width(parsed)
+        head = _literal_head(parsed)
     else:
         literal = normalize_text(source)
         if not literal:
@@ -491,13 +494,25 @@ def compile_text_pattern(source: str, case_sensitive: bool = False) -> TextPatte
         options = [(w,) for w in literal.split(" ")]
         phrase_options = [(literal,)]
         max_len = len(literal)
+        head = literal
     options = [tuple(dict.fromkeys(_caseless_needle(w) for w in o)) for o in options]
     options = [o for o in options if all(len(w) >= 3 for w in o)]
     phrase_options = [tuple(dict.fromkeys(_caseless_needle(p) for p in o)) for o in phrase_options]
     phrases = tuple(_short_phrase(p) for p in _best_option([o for o in phrase_options if all(len(p) >= 3 for p in o)]))
     return TextPattern(source, full, needles=_best_option(options), max_len=min(max_len, MAX_TEXT_MATCH),
                        options=tuple(dict.fromkeys(options)), phrases=phrases,
-                       phrase_options=tuple(o for o in dict.fromkeys(phrase_options) if all(len(p) >= 3 for p in o)))
+                       phrase_options=tuple(o for o in dict.fromkeys(phrase_options) if all(len(p) >= 3 for p in o)),
+                       head=head.lower() if case_sensitive is False or head.isascii() else "")
+
+
+def _literal_head(parsed) -> str:
+    """The literal characters a regex must start with."""
+    head = []
+    for op, arg in parsed:
+        if op is not sre_parse.LITERAL:
+            break
+        head.append(" " if chr(arg).isspace() else chr(arg))
+    return "".join(head)
 
 
 def _short_phrase(phrase: str) -> str:
