@@ -84,12 +84,17 @@ class Plan:
     rules: tuple[Rule, ...]
     # (required selector or "", all their selectors joined as one Lexbor query, the rules)
     selector_groups: tuple[tuple[str, str, tuple[_SelectorRule, ...]], ...]
-    # (needle, its UTF-8 forms, longest text its patterns match, its patterns)
-    needles: tuple[tuple[str, tuple[bytes, ...], int, tuple[tuple[Rule, TextPattern], ...]], ...]
+    # (needle, its UTF-8 forms each with its patterns' starts, longest text its patterns
+    # match, its patterns)
+    needles: tuple[tuple[str, tuple[tuple[bytes, "_Starts"], ...], int, tuple[tuple[Rule, TextPattern], ...]], ...]
 
     @property
     def empty(self) -> bool:
         return not self.selector_groups and not self.needles
+
+
+# Words so frequent in articles that a phrase holding them is the better needle.
+_COMMON_WORDS = frozenset({"this", "that", "more", "like", "read", "with", "from", "your", "have", "will"})
 
 
 @lru_cache(maxsize=1024)
@@ -108,7 +113,8 @@ def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang:
     entries = [(r, p) for r in active if not (lang and r.lang and lang not in r.lang) for p in r.text]
     groups = _cover_needles(entries)
     return Plan(active, selector_groups,
-                tuple((n, _needle_variants(n), max(p.max_len for _r, p in group), tuple(group))
+                tuple((n, tuple((f, _Starts(f, group)) for f in _needle_variants(n)),
+                       max(p.max_len for _r, p in group), tuple(group))
                       for n, group in groups.items()))
 
 
@@ -127,9 +133,10 @@ def _cover_needles(entries: list[tuple[Rule, TextPattern]]) -> dict[str, list[tu
         candidates = {c for _rule, pat in left for s in required[id(pat)]
                       for c in [_short(s), *(w for w in s.split(" ") if len(w) >= 4)]}
         counts = {c: sum(1 for _r, p in left if any(c in s for s in required[id(p)])) for c in candidates}
-        # Most patterns served first; then a single word (bytes search is slowest on
-        # phrases ending in a common letter or space), then the longer (rarer) one.
-        best = max(counts, key=lambda c: (counts[c], " " not in c, len(c)))
+        # Not a word found everywhere (each place it occurs costs a look); then the one
+        # serving most patterns; then a single word (bytes search is slowest on phrases
+        # ending in a common letter or a space), then the longer (rarer) one.
+        best = max(counts, key=lambda c: (c not in _COMMON_WORDS, counts[c], " " not in c, len(c)))
         covered = [e for e in left if any(best in s for s in required[id(e[1])])]
         groups.setdefault(best, []).extend(covered)
         left = [e for e in left if not any(best in s for s in required[id(e[1])])]
@@ -301,10 +308,11 @@ class _Page:
         return self._paragraphs
 
     def has(self, selector: str) -> bool:
-        """Whether any element matches (cached: requirements are shared by rules)."""
+        """Whether an element of <head> matches (cached: requirements are shared by rules)."""
         found = self._has.get(selector)
         if found is None:
-            found = self._has[selector] = self.tree.css_first(selector) is not None
+            head = self.tree.head
+            found = self._has[selector] = head is not None and head.css_first(selector) is not None
         return found
 
     def ids(self, selector: str) -> set[int]:
@@ -344,7 +352,7 @@ def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...
 def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     claimed: set[int] = set()  # matched elements and their ancestors
     for needle, forms, max_len, entries in plan.needles:
-        if needle and not _phrase_present(page, forms, max_len, entries):
+        if needle and not _phrase_present(page, forms, max_len):
             continue
         seen = set(claimed)
         for node in _holding(page, needle, forms):
@@ -372,17 +380,16 @@ def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
                 current = current.parent
 
 
-def _phrase_present(page: _Page, forms: tuple[bytes, ...], max_len: int, entries) -> bool:
+def _phrase_present(page: _Page, forms: tuple[tuple[bytes, "_Starts"], ...], max_len: int) -> bool:
     """Does some run of the page's text nodes around a needle match a pattern whole?
 
     Checked on the text alone (no Lexbor query): most needles are common words, and
     only a page that really holds a phrase pays for finding its element.
     """
     raw, low = page.segments
-    for form in forms:
+    for form, starts in forms:
         if not form.isascii() and page.ascii_text:
             continue
-        heads = _heads(form, entries)
         pos = low.find(form)
         for _ in range(MAX_NEEDLE_HITS):
             if pos < 0:
@@ -392,37 +399,50 @@ def _phrase_present(page: _Page, forms: tuple[bytes, ...], max_len: int, entries
             hi = len(low) if hi < 0 else hi
             # A needle inside a long text node (a paragraph) cannot be in a short element.
             if hi - lo <= 4 * max_len + 64:
-                live = [e for e, head in zip(entries, heads) if head is None or _starts_here(low, lo, pos, head)]
+                live = starts.live(low, lo, pos)
                 if live and _windows_match(raw, lo, hi, max_len, live):
                     return True
             pos = low.find(form, hi)
     return False
 
 
-@lru_cache(maxsize=4096)
-def _head_before(form: bytes, head: str) -> tuple[bool, bytes] | None:
-    """What a match's text has before the needle, when the pattern's literal start says:
-    (True, text right before the needle) or (False, a start somewhere before it)."""
-    if not head or not head.isascii():
-        return None
-    k = head.encode().find(form)
-    return (True, head.encode()[:k]) if k >= 0 else (False, head.strip().encode())
+class _Starts:
+    """A needle's patterns grouped by what their literal start says about the text
+    before the needle, so each place the needle occurs is vetted with a few slices."""
+
+    def __init__(self, form: bytes, entries) -> None:
+        self.adjacent: dict[bytes, list] = {}  # text right before the needle -> patterns
+        self.distant: dict[bytes, list] = {}  # a start somewhere before the needle -> patterns
+        self.free: list = []  # patterns with no literal start to go by
+        for entry in entries:
+            head = entry[1].head
+            if not head or not head.isascii():
+                self.free.append(entry)
+                continue
+            k = head.encode().find(form)
+            if k >= 0:
+                self.adjacent.setdefault(head.encode()[:k], []).append(entry)
+            else:
+                self.distant.setdefault(head.strip().encode(), []).append(entry)
+
+    def live(self, low: bytes, lo: int, pos: int) -> list:
+        live = list(self.free)
+        for before, group in self.adjacent.items():
+            if _starts_here(low, lo, pos, before):
+                live.extend(group)
+        for head, group in self.distant.items():
+            if low.rfind(head, max(0, pos - MAX_TEXT_MATCH), pos) >= 0:
+                live.extend(group)
+        return live
 
 
-def _heads(form: bytes, entries) -> list[bytes | None]:
-    return [_head_before(form, p.head) for _r, p in entries]
-
-
-def _starts_here(low: bytes, lo: int, pos: int, head: tuple[bool, bytes]) -> bool:
-    """Can an element's text start with the pattern's head, given this needle?
+def _starts_here(low: bytes, lo: int, pos: int, before: bytes) -> bool:
+    """Can an element's text start `before` ahead of this needle?
 
     The element holds the needle's whole text node, so only whitespace may precede its
     start within that node; an inline tag inside the start splits it (SEP), so SEPs are
     ignored when the start reaches back before the node.
     """
-    adjacent, before = head
-    if not adjacent:  # the head comes somewhere before the needle
-        return low.rfind(before, max(0, pos - MAX_TEXT_MATCH), pos) >= 0
     if not before:
         return not low[lo:pos].strip()
     if low.startswith(before, pos - len(before)) and pos - len(before) >= lo:
@@ -484,12 +504,12 @@ def _segment_len(raw: bytes, lo: int, hi: int) -> int:
     return len(chunk.strip()) if chunk.isascii() else len(chunk.decode("utf-8", "replace").strip())
 
 
-def _holding(page: _Page, needle: str, forms: tuple[bytes, ...]) -> list:
+def _holding(page: _Page, needle: str, forms) -> list:
     """Elements whose own text holds the needle (Lexbor's contains(), ASCII case-blind)."""
     if not needle:
         return page.body.css(":not(script, style, template)")
     found = []
-    for form in forms:
+    for form, _starts in forms:
         # Lexbor looks at one text node: a phrase may be split by inline tags, a word is not.
         word = max(form.decode().split(" "), key=len)
         found.extend(page.body.css(f':not(script, style, template):lexbor-contains("{_css_string(word)}" i)'))

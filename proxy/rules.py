@@ -35,7 +35,7 @@ RULE_KEYS = {
     "text": "patterns matched against an element's whole text",
     "case_sensitive": "text patterns match case exactly",
     "lang": "page languages (html lang) the text patterns are for; absent: every page",
-    "requires": "the rule runs only on pages with an element matching this selector",
+    "requires": "the rule runs only on pages whose <head> has an element matching this selector",
     "upward": "widen each match to an ancestor: a number of levels or a selector",
     "strip": "remove these descendants of each match instead of the match",
     "enabled": "whether the rule is on by default",

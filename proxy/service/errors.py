@@ -1,0 +1,65 @@
+"""Domain errors of the service; one middleware maps each to an HTTP status and JSON."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A request the service refuses: `code` names it, the message explains it."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str, field: str | None = None, **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+
+class InvalidInput(ServiceError):
+    status, code = 400, "invalid_input"
+
+
+class NotAuthorized(ServiceError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ServiceError):
+    status, code = 404, "not_found"
+
+
+class BuiltinRule(ServiceError):
+    status, code = 409, "builtin_rule"
+
+
+class Gone(ServiceError):
+    status, code = 410, "gone"
+
+
+class StaleRevision(ServiceError):
+    """An `If-Match` revision that is no longer current."""
+
+    status, code = 412, "stale_revision"
+
+    def __init__(self, current: int):
+        super().__init__(f"the state changed since that revision; current revision is {current}")
+        self.current = current
+
+
+class TooLarge(ServiceError):
+    status, code = 413, "too_large"
+
+
+class UnsupportedMediaType(ServiceError):
+    status, code = 415, "unsupported_media_type"
+
+
+class MisdirectedHost(ServiceError):
+    status, code = 421, "wrong_host"
+
+
+class TooManyRequests(ServiceError):
+    status, code = 429, "too_many_requests"
