@@ -27,6 +27,7 @@ MAX_NEIGHBOURS = 3
 MAX_COLLAPSE = 3
 _PROTECTED_TAGS = frozenset({"html", "head", "body", "main", "#document"})
 _NOT_TEXT = frozenset({"script", "style", "template"})
+_SVG_LABELS = frozenset({"title", "desc"})
 
 
 @dataclass(frozen=True)
@@ -573,26 +574,30 @@ def _collapse(node):
 
 def _guard(page: _Page, nodes: list, limits: GuardLimits) -> str | None:
     """Why removing these nodes would take the article, or None when it is safe."""
-    removed_chars = 0
+    removed = 0
     for node in nodes:
         tag = node.tag
+        if tag in _SVG_LABELS:  # labels inside an <svg>: never page text, never the article
+            continue
         if tag in _PROTECTED_TAGS:
             return f"would remove <{tag}>"
-        if node.css_first("main, body") is not None:
-            return "would remove <main>"
-        holds_article = tag == "article" or node.css_first("article") is not None
-        if holds_article or node.css_first("h1") is not None:
+        landmark = node.css_first("main, body, article, h1")  # one walk for all three
+        if landmark is not None or tag == "article":
+            if landmark is not None and landmark.tag in ("main", "body"):
+                return f"would remove <{landmark.tag}>"
+            holds_article = tag == "article" or node.css_first("article") is not None
             total = page.paragraphs
             if total >= limits.min_paragraphs:
                 inside = len(node.css("p"))
                 if inside > limits.max_paragraph_share * total:
                     what = "<article>" if holds_article else "<h1>"
                     return f"would remove the element holding the {what} and {inside} of {total} paragraphs"
-        if tag not in ("title", "desc"):  # labels inside an <svg> are never page text
-            removed_chars += len(node.text(deep=True).strip().encode("utf-8", "surrogatepass"))
-    body_chars = page.visible_bytes
-    if body_chars and removed_chars > limits.max_text_share * body_chars:
-        return f"would remove {removed_chars * 100 // body_chars}% of the page's text"
+        removed += len(node.text(deep=True).strip().encode("utf-8", "surrogatepass"))
+    if removed * 100 < len(page.segments[0]):
+        return None  # under 1 % of the text: no need to work out exactly how much is visible
+    visible = page.visible_bytes
+    if visible and removed > limits.max_text_share * visible:
+        return f"would remove {removed * 100 // visible}% of the page's text"
     return None
 
 

@@ -1,0 +1,382 @@
+"""The service's SQLite store: toggles, pauses, user rules, paired clients, the revision.
+
+Plain sqlite3, no aiohttp: the CLI opens the same file directly. Every accepted rule
+change is one transaction that also bumps the revision by exactly one and logs the change.
+WAL with synchronous=FULL: a write is on disk before the caller hears it succeeded.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from proxy.service.errors import InvalidInput, NotFound, StaleRevision, TooManyRequests
+
+DB_NAME = "quietpage.sqlite3"
+CHANGES_KEPT = 1000  # revisions of change log kept for SSE clients that reconnect
+PAIR_TTL = 600.0  # seconds a pairing request waits for the person's approval
+PAIR_PENDING_MAX = 20
+PAIR_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+# Each entry moves the schema one version up; PRAGMA user_version says how far a file is.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('revision', 0);
+    CREATE TABLE toggles (
+        kind TEXT NOT NULL CHECK (kind IN ('rule', 'pack')),
+        target TEXT NOT NULL,
+        site TEXT NOT NULL DEFAULT '',          -- '' means everywhere
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        revision INTEGER NOT NULL,
+        PRIMARY KEY (kind, target, site)
+    );
+    CREATE TABLE paused_sites (site TEXT PRIMARY KEY, revision INTEGER NOT NULL);
+    CREATE TABLE user_rules (
+        n INTEGER PRIMARY KEY AUTOINCREMENT,     -- the rule's id is 'user.<n>'
+        site TEXT NOT NULL,
+        title TEXT NOT NULL,
+        selector TEXT,
+        pattern TEXT,
+        revision INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        CHECK (selector IS NOT NULL OR pattern IS NOT NULL)
+    );
+    CREATE TABLE changes (revision INTEGER PRIMARY KEY, change TEXT NOT NULL, at REAL NOT NULL);
+    CREATE TABLE clients (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,        -- sha256 of the token; the token itself is never stored
+        created_at REAL NOT NULL,
+        revoked_at REAL
+    );
+    CREATE TABLE pair_requests (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL,
+        client_name TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        approved_at REAL,
+        claimed_at REAL,
+        client_id TEXT REFERENCES clients (id)
+    );
+    CREATE INDEX pair_requests_code ON pair_requests (code);
+    """,
+)
+
+
+@dataclass(frozen=True)
+class ToggleRow:
+    kind: str  # rule | pack
+    target: str
+    site: str  # '' for everywhere
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class UserRuleRow:
+    id: str
+    site: str
+    title: str
+    selector: str | None
+    pattern: str | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the proxy needs from the store, as of one revision."""
+
+    revision: int
+    toggles: tuple[ToggleRow, ...] = ()
+    paused: tuple[str, ...] = ()
+    user_rules: tuple[UserRuleRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class Client:
+    id: str
+    name: str
+    created_at: float
+    revoked_at: float | None
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "created_at": self.created_at,
+                "revoked": self.revoked_at is not None, "revoked_at": self.revoked_at}
+
+
+@dataclass(frozen=True)
+class PairRequest:
+    id: str
+    code: str
+    client_name: str
+    created_at: float
+    expires_at: float
+    approved_at: float | None
+    claimed_at: float | None
+
+    def status(self, now: float | None = None) -> str:
+        if self.claimed_at is not None:
+            return "claimed"
+        if self.approved_at is not None:
+            return "approved"
+        return "expired" if (now or time.time()) >= self.expires_at else "pending"
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_token() -> str:
+    return "qp_" + secrets.token_urlsafe(32)
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def user_rule_number(rule_id: str) -> int | None:
+    """The row number in a user rule id ('user.7' -> 7), or None if it is not one."""
+    prefix, _, number = rule_id.partition(".")
+    return int(number) if prefix == "user" and number.isdigit() and len(number) < 19 else None
+
+
+class Store:
+    """One connection to the database file. Not thread-safe: use it from one thread."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    @classmethod
+    def in_dir(cls, data_dir: Path) -> "Store":
+        return cls(Path(data_dir) / DB_NAME)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- schema ---------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._write():
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise RuntimeError(f"{self.path} has schema version {version}; this QuietPage knows up to {len(MIGRATIONS)}")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number}")
+
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front: the revision read inside is the one written.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _bump(self, expected: int | None, change: dict) -> int:
+        """Check `If-Match`, then take the next revision and log the change (inside _write)."""
+        current = self._revision()
+        if expected is not None and expected != current:
+            raise StaleRevision(current)
+        revision = current + 1
+        self._db.execute("UPDATE meta SET value = ? WHERE key = 'revision'", (revision,))
+        self._db.execute("INSERT INTO changes (revision, change, at) VALUES (?, ?, ?)",
+                         (revision, json.dumps(change, sort_keys=True), time.time()))
+        self._db.execute("DELETE FROM changes WHERE revision <= ?", (revision - CHANGES_KEPT,))
+        return revision
+
+    def _revision(self) -> int:
+        return self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
+
+    # --- rule state -----------------------------------------------------------------------
+
+    def revision(self) -> int:
+        return self._revision()
+
+    def snapshot(self) -> Snapshot:
+        # One read transaction: the rows belong to the revision they come with.
+        self._db.execute("BEGIN")
+        try:
+            revision = self._revision()
+            toggles = tuple(ToggleRow(k, t, s, bool(e)) for k, t, s, e in self._db.execute(
+                "SELECT kind, target, site, enabled FROM toggles ORDER BY kind, target, site"))
+            paused = tuple(s for (s,) in self._db.execute("SELECT site FROM paused_sites ORDER BY site"))
+            rules = tuple(UserRuleRow(f"user.{n}", site, title, sel, pat, at) for n, site, title, sel, pat, at in self._db.execute(
+                "SELECT n, site, title, selector, pattern, created_at FROM user_rules ORDER BY n"))
+        finally:
+            self._db.execute("COMMIT")
+        return Snapshot(revision, toggles, paused, rules)
+
+    def set_toggle(self, kind: str, target: str, enabled: bool, site: str = "", expected: int | None = None) -> int:
+        with self._write():
+            revision = self._bump(expected, {"type": kind, "id": target, "site": site or None, "enabled": enabled})
+            self._db.execute(
+                "INSERT INTO toggles (kind, target, site, enabled, revision) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, target, site) DO UPDATE SET enabled = excluded.enabled, revision = excluded.revision",
+                (kind, target, site, int(enabled), revision))
+        return revision
+
+    def set_paused(self, site: str, paused: bool, expected: int | None = None) -> int:
+        with self._write():
+            revision = self._bump(expected, {"type": "site", "site": site, "paused": paused})
+            if paused:
+                self._db.execute("INSERT OR REPLACE INTO paused_sites (site, revision) VALUES (?, ?)", (site, revision))
+            else:
+                self._db.execute("DELETE FROM paused_sites WHERE site = ?", (site,))
+        return revision
+
+    def add_user_rule(self, site: str, title: str, selector: str | None, pattern: str | None,
+                      expected: int | None = None) -> tuple[int, UserRuleRow]:
+        now = time.time()
+        with self._write():
+            n = self._db.execute("SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'user_rules'").fetchone()[0]
+            revision = self._bump(expected, {"type": "user-rule", "id": f"user.{n}", "site": site, "created": True})
+            (n_inserted,) = self._db.execute(
+                "INSERT INTO user_rules (n, site, title, selector, pattern, revision, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING n", (n, site, title, selector, pattern, revision, now)).fetchone()
+        return revision, UserRuleRow(f"user.{n_inserted}", site, title, selector, pattern, now)
+
+    def has_user_rule(self, rule_id: str) -> bool:
+        n = user_rule_number(rule_id)
+        return n is not None and self._db.execute("SELECT 1 FROM user_rules WHERE n = ?", (n,)).fetchone() is not None
+
+    def delete_user_rule(self, rule_id: str, expected: int | None = None) -> int:
+        n = user_rule_number(rule_id)
+        with self._write():
+            if n is None or self._db.execute("SELECT 1 FROM user_rules WHERE n = ?", (n,)).fetchone() is None:
+                raise NotFound(f"no user rule {rule_id!r}")
+            revision = self._bump(expected, {"type": "user-rule", "id": rule_id, "deleted": True})
+            self._db.execute("DELETE FROM user_rules WHERE n = ?", (n,))
+            self._db.execute("DELETE FROM toggles WHERE kind = 'rule' AND target = ?", (rule_id,))
+        return revision
+
+    def changes_since(self, revision: int) -> list[tuple[int, dict]]:
+        return [(r, json.loads(c)) for r, c in self._db.execute(
+            "SELECT revision, change FROM changes WHERE revision > ? ORDER BY revision", (revision,))]
+
+    # --- clients and tokens ---------------------------------------------------------------
+
+    def create_client(self, name: str) -> tuple[Client, str]:
+        """A new client and its token; the token is returned once and only its hash is kept."""
+        with self._write():
+            return self._create_client(name)
+
+    def _create_client(self, name: str) -> tuple[Client, str]:
+        token, now = new_token(), time.time()
+        client = Client(uuid.uuid4().hex[:12], name, now, None)
+        self._db.execute("INSERT INTO clients (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                         (client.id, name, token_hash(token), now))
+        return client, token
+
+    def clients(self) -> list[Client]:
+        return [Client(*row) for row in self._db.execute(
+            "SELECT id, name, created_at, revoked_at FROM clients ORDER BY created_at")]
+
+    def revoke(self, client_id: str) -> Client:
+        with self._write():
+            row = self._db.execute("SELECT id, name, created_at, revoked_at FROM clients WHERE id = ?", (client_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no client {client_id!r}")
+            if row[3] is None:
+                self._db.execute("UPDATE clients SET revoked_at = ? WHERE id = ?", (time.time(), client_id))
+        return Client(*row[:3], row[3] or time.time())
+
+    def active_token_hashes(self) -> list[tuple[str, str]]:
+        return list(self._db.execute("SELECT id, token_hash FROM clients WHERE revoked_at IS NULL"))
+
+    # --- pairing --------------------------------------------------------------------------
+
+    def create_pair_request(self, client_name: str, ttl: float = PAIR_TTL) -> PairRequest:
+        now = time.time()
+        with self._write():
+            self._db.execute("DELETE FROM pair_requests WHERE expires_at < ? AND claimed_at IS NULL", (now - 86400,))
+            pending = self._db.execute("SELECT count(*) FROM pair_requests WHERE approved_at IS NULL AND expires_at > ?",
+                                       (now,)).fetchone()[0]
+            if pending >= PAIR_PENDING_MAX:
+                raise TooManyRequests(f"{pending} pairing requests are already waiting; approve or let them expire")
+            while True:
+                code = "".join(secrets.choice(PAIR_CODE_ALPHABET) for _ in range(8))
+                if self._db.execute("SELECT 1 FROM pair_requests WHERE code = ? AND expires_at > ?", (code, now)).fetchone() is None:
+                    break
+            request = PairRequest(secrets.token_urlsafe(18), code, client_name, now, now + ttl, None, None)
+            self._db.execute("INSERT INTO pair_requests (id, code, client_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                             (request.id, code, client_name, now, request.expires_at))
+        return request
+
+    def pair_request(self, request_id: str) -> PairRequest | None:
+        row = self._db.execute(f"SELECT {_PAIR_COLUMNS} FROM pair_requests WHERE id = ?", (request_id,)).fetchone()
+        return PairRequest(*row) if row else None
+
+    def pending_pair_requests(self) -> list[PairRequest]:
+        return [PairRequest(*row) for row in self._db.execute(
+            f"SELECT {_PAIR_COLUMNS} FROM pair_requests WHERE approved_at IS NULL AND expires_at > ? ORDER BY created_at",
+            (time.time(),))]
+
+    def approve_pair(self, code: str) -> PairRequest:
+        """Approve the waiting request with this code (as shown, dash and case optional)."""
+        code, now = normalize_code(code), time.time()
+        if len(code) != 8:
+            raise InvalidInput("a pairing code has 8 letters and digits, like ABCD-2345", field="code")
+        with self._write():
+            row = self._db.execute(f"SELECT {_PAIR_COLUMNS} FROM pair_requests WHERE code = ? AND approved_at IS NULL "
+                                   "AND expires_at > ?", (code, now)).fetchone()
+            if row is None:
+                raise NotFound(f"no waiting pairing request has the code {code[:4]}-{code[4:]} (expired or approved already?)")
+            self._db.execute("UPDATE pair_requests SET approved_at = ? WHERE id = ?", (now, row[0]))
+        return PairRequest(*row[:5], now, None)
+
+    def claim_pair(self, request_id: str) -> tuple[PairRequest, str | None]:
+        """The request, and its token if it was approved and is claimed now (only once)."""
+        with self._write():
+            row = self._db.execute(f"SELECT {_PAIR_COLUMNS} FROM pair_requests WHERE id = ?", (request_id,)).fetchone()
+            if row is None:
+                raise NotFound("no such pairing request")
+            request = PairRequest(*row)
+            if request.status() != "approved":
+                return request, None
+            client, token = self._create_client(request.client_name)
+            now = time.time()
+            self._db.execute("UPDATE pair_requests SET claimed_at = ?, client_id = ? WHERE id = ?", (now, client.id, request.id))
+        return PairRequest(*row[:6], now), token
+
+    def integrity_check(self) -> str:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+_PAIR_COLUMNS = "id, code, client_name, created_at, expires_at, approved_at, claimed_at"
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (they hold no ';' inside strings)."""
+    out = []
+    for chunk in script.split(";"):
+        lines = [ln.split("--", 1)[0] for ln in chunk.splitlines()]
+        text = "\n".join(lines).strip()
+        if text:
+            out.append(text)
+    return out
