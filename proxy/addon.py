@@ -6,6 +6,7 @@ Anything it cannot handle passes through untouched, and the log says why.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 import sys
@@ -18,7 +19,7 @@ if __package__ in (None, ""):  # loaded by path with `mitmdump -s proxy/addon.py
 
 from mitmproxy import ctx, exceptions, http  # noqa: E402
 
-from proxy.charset import bom_charset, encode_html, sniff_charset  # noqa: E402
+from proxy.charset import bom_charset, encode_html  # noqa: E402
 from proxy.engine import clean_page  # noqa: E402
 from proxy.reports import PageReport, PageReports  # noqa: E402
 from proxy.rules import NO_TOGGLES, RuleSet, Toggles, builtin_rules_dir, load_rules, pack_files  # noqa: E402
@@ -73,6 +74,10 @@ class QuietPage:
                           "Largest HTML body to clean, in bytes; larger bodies stream through untouched.")
         loader.add_option("quietpage_budget_ms", int, 2000,
                           "Time budget of one rewrite in milliseconds; over it the original page is sent.")
+        loader.add_option("quietpage_recompress", str, "auto",
+                          "Content coding of a cleaned page: 'same' as the origin's (at a fast level), "
+                          "'identity' (uncompressed), or 'auto': uncompressed to a client on this machine.",
+                          choices=("auto", "same", "identity"))
         loader.add_option("quietpage_reload_ms", int, 1000,
                           "How often rule files are checked for edits, in milliseconds; 0 turns it off.")
 
@@ -163,19 +168,15 @@ class QuietPage:
             return self._pass(url, "passed", str(exc), started)
         if len(body) > ctx.options.quietpage_max_size:
             return self._pass(url, "passed", f"larger than {ctx.options.quietpage_max_size} bytes decoded", started)
-        codec, _how = sniff_charset(body, response.headers.get("content-type"))
-        bom = bom_charset(body)
-        try:
-            text = body[bom[1]:].decode(codec) if bom else body.decode(codec)
-        except UnicodeDecodeError:
-            return self._pass(url, "passed", f"body is not valid {codec}", started)
+        ctype = response.headers.get("content-type")
         rules, toggles = self.rules, self.toggles
         budget = ctx.options.quietpage_budget_ms / 1000
         if len(body) <= INLINE_LIMIT:
-            result = clean_page(text, url, rules, toggles)
+            result = clean_page(body, url, rules, toggles, content_type=ctype)
         else:
             try:
-                result = await asyncio.wait_for(asyncio.to_thread(clean_page, text, url, rules, toggles), budget)
+                result = await asyncio.wait_for(
+                    asyncio.to_thread(clean_page, body, url, rules, toggles, content_type=ctype), budget)
             except asyncio.TimeoutError:
                 return self._pass(url, "passed", f"rewrite over its {ctx.options.quietpage_budget_ms} ms budget", started)
         if result.error:
@@ -188,10 +189,19 @@ class QuietPage:
             for rule_id, why in result.skipped.items():
                 log.info("guard: %s skipped on %s: %s", rule_id, url, why)
             return None
-        encoded = encode_html(result.html, codec, bom and body[:bom[1]] or b"")
+        codec = result.encoding or "utf-8"
+        bom = bom_charset(body)
+        try:  # only a page that decodes cleanly can go back out re-encoded
+            (body[bom[1]:] if bom else body).decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            return self._pass(url, "passed", f"body is not valid {codec}", started)
+        encoded = encode_html(result.html, codec, body[:bom[1]] if bom else b"")
         if encoded is None:
             return self._pass(url, "passed", f"cleaned text cannot be encoded back to {codec}", started)
-        response.raw_content = encode_body(encoded, coding)
+        out_coding = self._outgoing_coding(flow, coding)
+        response.raw_content = encode_body(encoded, out_coding)
+        if out_coding in (None, "identity"):
+            response.headers.pop("content-encoding", None)
         if "transfer-encoding" not in response.headers:
             response.headers["content-length"] = str(len(response.raw_content))
         if "etag" in response.headers:
@@ -204,10 +214,25 @@ class QuietPage:
                  ", ".join(f"{k} {v}" for k, v in result.removed.items()), elapsed)
         return None
 
+    def _outgoing_coding(self, flow: http.HTTPFlow, coding: str | None) -> str | None:
+        """Compression buys nothing on loopback and costs more than the rewrite, so "auto"
+        sends a cleaned page to a local client uncompressed."""
+        choice = ctx.options.quietpage_recompress
+        if choice == "identity" or (choice == "auto" and _is_loopback(flow.client_conn.peername)):
+            return None
+        return coding
+
     def _pass(self, url: str, status: str, reason: str, started: float) -> None:
         """Send the original response, and say why."""
         self.reports.put(PageReport(url, {}, {}, status, reason, _ms(started)))
         log.warning("passed %s unchanged: %s", url, reason)
+
+
+def _is_loopback(peername) -> bool:
+    try:
+        return ipaddress.ip_address(peername[0]).is_loopback
+    except (TypeError, ValueError, IndexError):
+        return False
 
 
 def _mtime(path: Path) -> float:

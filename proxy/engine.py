@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from proxy.charset import decode_html
+from proxy.charset import bom_charset, sniff_charset
 from proxy.rules import MAX_TEXT_MATCH, NO_TOGGLES, Rule, RuleSet, TextPattern, Toggles, load_rules, normalize_text
 
 # Text patterns climb at most this many levels from the element holding their needle.
@@ -44,7 +44,9 @@ DEFAULT_LIMITS = GuardLimits()
 
 @dataclass(frozen=True)
 class CleanResult:
-    html: str
+    """What cleaning did. `.html` is the cleaned page (the original when nothing changed)."""
+
+    page: str | bytes  # the cleaned page, or the original as given (bytes: in `.encoding`)
     removed: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # rule id -> why the guard skipped it
     changed: bool = False
@@ -52,6 +54,13 @@ class CleanResult:
     error: str | None = None
     encoding: str | None = None
     elapsed_ms: float = 0.0
+
+    @property
+    def html(self) -> str:
+        page = self.page
+        if isinstance(page, str):
+            return page
+        return page.decode(self.encoding or "utf-8", "replace")
 
     @property
     def removed_total(self) -> int:
@@ -183,27 +192,39 @@ def clean_page(html: str | bytes, url: str = "", rules: RuleSet | None = None,
                content_type: str | None = None) -> CleanResult:
     """Remove what the rules in scope for `url` match; never raises.
 
-    On any failure the original page comes back with `.error` set.
+    Bytes are decoded by their charset (`content_type`'s, a BOM's, `<meta>`'s, or a
+    detector's); UTF-8 goes to Lexbor as it is. On any failure the original page comes
+    back with `.error` set.
     """
     start = time.perf_counter()
     encoding = None
-    text = html
+    page: str | bytes = html
     try:
         if isinstance(html, (bytes, bytearray, memoryview)):
-            text, encoding = decode_html(bytes(html), content_type)
+            page, encoding = _parser_input(bytes(html), content_type)
         host = host_of(url)
         if toggles.is_paused(host):
-            return CleanResult(text, paused=True, encoding=encoding, elapsed_ms=_ms(start))
-        plan = compile_plan(rules if rules is not None else builtin_rules(), host, toggles)
-        if plan.empty or not text:
-            return CleanResult(text, encoding=encoding, elapsed_ms=_ms(start))
-        removed, skipped, out = _clean(text, plan, limits, rules if rules is not None else builtin_rules(),
-                                       host, toggles)
-        return CleanResult(out if removed else text, removed, skipped, bool(removed),
+            return CleanResult(page, paused=True, encoding=encoding, elapsed_ms=_ms(start))
+        ruleset = rules if rules is not None else builtin_rules()
+        plan = compile_plan(ruleset, host, toggles)
+        if plan.empty or not page:
+            return CleanResult(page, encoding=encoding, elapsed_ms=_ms(start))
+        removed, skipped, out = _clean(page, plan, limits, ruleset, host, toggles)
+        return CleanResult(out if removed else page, removed, skipped, bool(removed),
                            encoding=encoding, elapsed_ms=_ms(start))
     except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
-        original = text if isinstance(text, str) else html.decode("utf-8", "replace") if isinstance(html, bytes) else str(html)
-        return CleanResult(original, error=f"{type(exc).__name__}: {exc}", encoding=encoding, elapsed_ms=_ms(start))
+        return CleanResult(page, error=f"{type(exc).__name__}: {exc}", encoding=encoding, elapsed_ms=_ms(start))
+
+
+def _parser_input(data: bytes, content_type: str | None) -> tuple[str | bytes, str]:
+    """What to hand Lexbor: UTF-8 bytes as they are (no decode and re-encode), other
+    charsets decoded to text."""
+    codec, _how = sniff_charset(data, content_type)
+    bom = bom_charset(data)
+    body = data[bom[1]:] if bom else data
+    if codec == "utf-8":
+        return body, codec
+    return body.decode(codec, errors="replace"), codec
 
 
 def _ms(start: float) -> float:
@@ -220,8 +241,8 @@ def page_language(tree: LexborHTMLParser) -> str:
     return lang.split("-", 1)[0].split("_", 1)[0].strip().lower()
 
 
-def _clean(text: str, plan: Plan, limits: GuardLimits, rules: RuleSet, host: str,
-           toggles: Toggles) -> tuple[dict[str, int], dict[str, str], str]:
+def _clean(text: str | bytes, plan: Plan, limits: GuardLimits, rules: RuleSet, host: str,
+           toggles: Toggles) -> tuple[dict[str, int], dict[str, str], str | bytes]:
     tree = LexborHTMLParser(text)
     body = tree.body
     if body is None:

@@ -30,7 +30,9 @@ def proxy(upstream, rules_file, tmp_path_factory) -> ProxyProcess:
     """`quietpage run` with the reroute addon, the tests' own pack and a fast reload."""
     data = tmp_path_factory.mktemp("proxy-data")
     port, service = free_port(), free_port()
-    argv = quietpage_run_argv(port, service, data, "--rules", str(rules_file), "--set", "quietpage_reload_ms=200")
+    # "same": the matrix checks that re-compressed bodies are valid in every coding.
+    argv = quietpage_run_argv(port, service, data, "--rules", str(rules_file), "--set", "quietpage_reload_ms=200",
+                              "--set", "quietpage_recompress=same")
     running = ProxyProcess(argv, port, data / "proxy.log", service_port=service, env=reroute_env(upstream)).start()
     yield running
     running.stop()

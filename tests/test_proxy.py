@@ -115,6 +115,21 @@ async def test_compressed_page_is_cleaned_and_stays_valid(proxy, upstream, codin
     assert_article_cleaned(r.body.decode("utf-8"), ARTICLE_EN, GONE_EN)
 
 
+async def test_cleaned_page_goes_uncompressed_to_a_local_client_by_default(mitmdump, upstream):
+    """quietpage_recompress=auto: compressing for a client on loopback costs more than the
+    rewrite and saves nothing, so a cleaned page goes out as identity; an unchanged page
+    keeps the origin's bytes and coding."""
+    url = serve(upstream, "auto-coding", apply_coding(CLUTTERED_EN.encode(), "gzip"), content_encoding="gzip")
+    r = await fetch(mitmdump.port, url)
+    assert r.status == 200 and "Content-Encoding" not in r.headers
+    assert_length_right(r)
+    assert_article_cleaned(r.raw.decode("utf-8"), ARTICLE_EN, GONE_EN)
+    plain = apply_coding(PLAIN_EN.encode(), "gzip")
+    url = serve(upstream, "auto-coding-plain", plain, content_encoding="gzip")
+    r = await fetch(mitmdump.port, url)
+    assert r.headers["Content-Encoding"] == "gzip" and r.raw == plain
+
+
 def _two_parts(page: bytes) -> tuple[bytes, bytes]:
     cut = page.index(b"<footer>")
     return page[:cut], page[cut:]
