@@ -85,6 +85,8 @@ class _SelectorRule:
     rule: Rule
     query: str
     signatures: tuple[_Signature, ...]
+    # each selector with the uncommon tags it needs: absent from a page, it cannot match
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,10 @@ def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang:
     by_requirement: dict[str, list[_SelectorRule]] = {}
     for r in active:
         if r.selectors:
-            signatures = tuple(_signature(s) for sel in r.selectors for s in split_selector_list(sel))
-            by_requirement.setdefault(r.requires or "", []).append(_SelectorRule(r, ", ".join(r.selectors), signatures))
+            singles = [s for sel in r.selectors for s in split_selector_list(sel)]
+            parts = tuple((s, _uncommon_tags(s)) for s in singles)
+            by_requirement.setdefault(r.requires or "", []).append(
+                _SelectorRule(r, ", ".join(r.selectors), tuple(_signature(s) for s in singles), parts))
     selector_groups = tuple((req, ", ".join(s.query for s in group), tuple(group))
                             for req, group in by_requirement.items())
     entries = [(r, p) for r in active if not (lang and r.lang and lang not in r.lang) for p in r.text]
@@ -285,6 +289,7 @@ class _Page:
         self._paragraphs: int | None = None
         self._queries: dict[str, set[int]] = {}
         self._has: dict[str, bool] = {}
+        self._tags: dict[str, bool] = {}
 
     @property
     def text(self) -> str:
@@ -337,6 +342,12 @@ class _Page:
             found = self._has[selector] = head is not None and head.css_first(selector) is not None
         return found
 
+    def has_tag(self, tag: str) -> bool:
+        found = self._tags.get(tag)
+        if found is None:
+            found = self._tags[tag] = bool(self.tree.tags(tag))
+        return found
+
     def ids(self, selector: str) -> set[int]:
         found = self._queries.get(selector)
         if found is None:
@@ -348,6 +359,18 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     for requirement, joined, selector_rules in plan.selector_groups:
         if requirement and not page.has(requirement):
             continue
+        if any(gates for s in selector_rules for _sel, gates in s.parts):
+            # Lexbor finds elements by tag name without a walk: selectors needing a tag
+            # the page lacks (<symbol>, <noscript>…) are left out of the query.
+            live = []
+            for s in selector_rules:
+                usable = [sel for sel, gates in s.parts if all(page.has_tag(t) for t in gates)]
+                if usable:
+                    live.append((s, usable))
+            if not live:
+                continue
+            selector_rules = tuple(s for s, _usable in live)
+            joined = ", ".join(sel for _s, usable in live for sel in usable)
         hits = page.body.css(joined)
         if hits:
             _attribute(page, hits, selector_rules, targets)
@@ -674,6 +697,39 @@ def _signature(selector: str) -> _Signature:
             continue
         i += 1
     return _Signature(tag, frozenset(classes), ident)
+
+
+# Tags on nearly every page: looking them up would cost more than it could save.
+_COMMON_TAGS = frozenset("""html head body div span a p li ul ol img script link meta style i b u s em strong
+br hr section article header footer nav aside main button input form label select option textarea h1 h2 h3
+h4 h5 h6 figure figcaption picture source svg path g use time small table thead tbody tr td th blockquote
+iframe noscript""".split()) - {"iframe", "noscript"}
+
+
+def _uncommon_tags(selector: str) -> tuple[str, ...]:
+    """Tags the selector's compounds name (outside :not() and friends) that are rare enough
+    to be worth checking for before querying."""
+    tags, depth, quote, start = [], 0, "", 0
+    s = selector.strip()
+    for i, ch in enumerate(s + " "):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch in " >+~":
+            compound = s[start:i].strip()
+            j = 0
+            while j < len(compound) and (compound[j].isalnum() or compound[j] in "-_"):
+                j += 1
+            if j:
+                tags.append(compound[:j].lower())
+            start = i + 1
+    return tuple(t for t in dict.fromkeys(tags) if t not in _COMMON_TAGS)
 
 
 def split_selector_list(selectors: str) -> list[str]:
