@@ -60,7 +60,9 @@ def weak_etag(etag: str) -> str:
 class QuietPage:
     def __init__(self, reports: PageReports | None = None, builtin: bool = True):
         self.reports = reports or PageReports()
-        self.rules: RuleSet = RuleSet()
+        self.rules: RuleSet = RuleSet()  # file rules and user rules: what pages are cleaned with
+        self.file_rules: RuleSet = RuleSet()
+        self.user_rules: RuleSet = RuleSet()
         self.toggles: Toggles = NO_TOGGLES
         self._builtin = builtin
         self._mtimes: dict[Path, float] = {}
@@ -113,15 +115,22 @@ class QuietPage:
         fresh = load_rules(*self.rule_paths())
         for error in fresh.errors:
             log.warning("rules: %s", error)
-        if fresh.errors and self.rules.packs:
+        if fresh.errors and self.file_rules.packs:
             kept = {p.id for p in fresh.packs}
-            lost = [p for p in self.rules.packs if p.id not in kept]
+            lost = [p for p in self.file_rules.packs if p.id not in kept]
             fresh = RuleSet(fresh.packs + tuple(lost), fresh.errors)
             if lost:
                 log.warning("rules: kept the last good version of %s", ", ".join(p.id for p in lost))
-        self.rules = fresh
+        self.file_rules = fresh
+        self.rules = fresh.merged(self.user_rules)
         log.info("rules: %d packs, %d rules loaded", len(fresh.packs), len(fresh.rules))
         return True
+
+    def set_state(self, toggles: Toggles, user_rules: RuleSet) -> None:
+        """The service's switches and user rules; the next page load obeys them."""
+        self.user_rules = user_rules
+        self.toggles = toggles
+        self.rules = self.file_rules.merged(user_rules)
 
     async def _watch_rules(self) -> None:
         while True:

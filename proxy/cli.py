@@ -106,6 +106,7 @@ def _config(args: argparse.Namespace):
         if "=" not in s:
             raise UsageError(f"--set takes NAME=VALUE, got {s!r}")
     return Config(listen_host=args.listen_host, listen_port=args.listen_port, service_port=args.service_port,
+                  service_host=args.service_host,
                   data_dir=Path(args.data_dir) if args.data_dir else default_data_dir(),
                   rules=tuple(args.rules or ()), scripts=tuple(args.scripts or ()),
                   sets=tuple(args.sets or ()), quiet=args.quiet)
@@ -127,6 +128,96 @@ def cmd_run(args: argparse.Namespace) -> int:
     except StartupError as exc:
         print(f"quietpage run: {exc}", file=sys.stderr)
         return exc.status
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import asyncio  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+
+    from proxy.runner import StartupError, serve  # noqa: PLC0415
+
+    config = _config(args)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    try:
+        asyncio.run(serve(config))
+    except StartupError as exc:
+        print(f"quietpage serve: {exc}", file=sys.stderr)
+        return exc.status
+    return 0
+
+
+def _store(args: argparse.Namespace):
+    from proxy.config import default_data_dir  # noqa: PLC0415
+    from proxy.service.store import Store  # noqa: PLC0415
+
+    return Store.in_dir(Path(args.data_dir) if args.data_dir else default_data_dir())
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    import datetime  # noqa: PLC0415
+
+    from proxy.service.errors import ServiceError  # noqa: PLC0415
+
+    store = _store(args)
+    try:
+        if args.code is None:
+            pending = store.pending_pair_requests()
+            if not pending:
+                print("No client is waiting to pair. Start pairing in the extension (or POST /api/pair), then run this again.")
+            for p in pending:
+                asked = datetime.datetime.fromtimestamp(p.created_at).strftime("%H:%M:%S")
+                print(f"{p.client_name!r} asked at {asked}; approve it with: quietpage pair CODE (the code it shows)")
+            return 0
+        try:
+            pair = store.approve_pair(args.code)
+        except ServiceError as exc:
+            print(f"quietpage pair: {exc.detail}", file=sys.stderr)
+            return 1
+        print(f"Approved {pair.client_name!r}; it gets its token on its next poll.")
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    import datetime  # noqa: PLC0415
+
+    from proxy.service.errors import ServiceError  # noqa: PLC0415
+
+    store = _store(args)
+    try:
+        if args.list:
+            for c in store.clients():
+                made = datetime.datetime.fromtimestamp(c.created_at).strftime("%Y-%m-%d %H:%M")
+                print(f"{c.id}  {made}  {'revoked' if c.revoked_at else 'active '}  {c.name}")
+            return 0
+        if args.revoke:
+            try:
+                client = store.revoke(args.revoke)
+            except ServiceError as exc:
+                print(f"quietpage token: {exc.detail}", file=sys.stderr)
+                return 1
+            print(f"Revoked {client.id} ({client.name}).")
+            return 0
+        client, token = store.create_client(args.name)
+        print(token)
+        print(f"(client {client.id}: send it as 'Authorization: Bearer <token>'; revoke with "
+              f"quietpage token --revoke {client.id})", file=sys.stderr)
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_rules_export(args: argparse.Namespace) -> int:
+    from proxy.state import user_pack_yaml  # noqa: PLC0415
+
+    store = _store(args)
+    try:
+        rows = store.snapshot().user_rules
+    finally:
+        store.close()
+    sys.stdout.write(user_pack_yaml(rows))
     return 0
 
 
@@ -167,11 +258,13 @@ Only trust a CA you made yourself; remove it with the same tools when you stop u
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    from proxy.config import DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, DEFAULT_SERVICE_PORT  # noqa: PLC0415
+    from proxy.config import DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, DEFAULT_SERVICE_HOST, DEFAULT_SERVICE_PORT  # noqa: PLC0415
 
     p.add_argument("--listen-host", default=DEFAULT_LISTEN_HOST, metavar="H", help=f"proxy address (default {DEFAULT_LISTEN_HOST})")
     p.add_argument("--listen-port", type=int, default=DEFAULT_LISTEN_PORT, metavar="P", help=f"proxy port (default {DEFAULT_LISTEN_PORT})")
-    p.add_argument("--service-port", type=int, default=DEFAULT_SERVICE_PORT, metavar="S", help=f"service port on 127.0.0.1 (default {DEFAULT_SERVICE_PORT})")
+    p.add_argument("--service-port", type=int, default=DEFAULT_SERVICE_PORT, metavar="S", help=f"service port (default {DEFAULT_SERVICE_PORT})")
+    p.add_argument("--service-host", "--host", dest="service_host", default=DEFAULT_SERVICE_HOST, metavar="A",
+                   help=f"service address (default {DEFAULT_SERVICE_HOST}; anything but loopback is warned about)")
     p.add_argument("--data-dir", metavar="D", help="where the database and mitmproxy's CA live (default: the user's data dir)")
     p.add_argument("--rules", action="append", metavar="PATH", help="extra rule pack or folder (repeatable)")
     p.add_argument("-s", "--script", dest="scripts", action="append", metavar="SCRIPT", help="load a further mitmproxy script (repeatable)")
@@ -196,6 +289,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     run.set_defaults(func=cmd_run)
 
+    serve = sub.add_parser("serve", help="run the local service alone (rule sync for the extension)")
+    _add_run_options(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    pair = sub.add_parser("pair", help="list clients waiting to pair, or approve one by its code")
+    pair.add_argument("code", nargs="?", metavar="CODE", help="the code the client shows, e.g. ABCD-2345")
+    pair.add_argument("--data-dir", metavar="D", help="QuietPage's data dir (default: the user's data dir)")
+    pair.set_defaults(func=cmd_pair)
+
+    token = sub.add_parser("token", help="print a new API token for scripts; list or revoke tokens")
+    token.add_argument("--name", default="script", help="what the token is for (shown by --list; default: script)")
+    token.add_argument("--list", action="store_true", help="list paired clients and tokens instead")
+    token.add_argument("--revoke", metavar="ID", help="revoke the token of this client id instead")
+    token.add_argument("--data-dir", metavar="D", help="QuietPage's data dir (default: the user's data dir)")
+    token.set_defaults(func=cmd_token)
+
     ca = sub.add_parser("ca", help="show where the CA certificate is and how to trust it")
     ca.add_argument("--data-dir", metavar="D", help="QuietPage's data dir (default: the user's data dir)")
     ca.set_defaults(func=cmd_ca)
@@ -208,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst = rules_sub.add_parser("list", help="list packs and rules")
     lst.add_argument("--rules", action="append", metavar="PATH", help="extra rule pack or folder (repeatable)")
     lst.set_defaults(func=cmd_rules_list)
+    export = rules_sub.add_parser("export", help="print your own rules (made through the service) as a pack file")
+    export.add_argument("--data-dir", metavar="D", help="QuietPage's data dir (default: the user's data dir)")
+    export.set_defaults(func=cmd_rules_export)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sqlite3
 import sys
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from mitmproxy.tools.dump import DumpMaster
 from proxy.addon import QuietPage
 from proxy.config import Config
 from proxy.service.app import create_app
+from proxy.service.security import is_loopback
 
 log = logging.getLogger("quietpage")
 
@@ -58,6 +60,45 @@ async def _scripts_loaded(master: DumpMaster, config: Config) -> None:
         raise StartupError(f"--set: unknown option(s): {', '.join(unknown)} (see quietpage run --options)", status=2)
 
 
+def warn_if_exposed(config: Config) -> None:
+    if not is_loopback(config.service_host):
+        log.warning("WARNING: the service listens on %s, not on loopback: other machines can reach it. Only "
+                    "paired tokens protect your rules; use the default 127.0.0.1 unless you know why not.",
+                    config.service_host)
+
+
+async def start_service(app: web.Application, config: Config) -> web.AppRunner:
+    """Open the service's resources (the database) and listen; StartupError if it cannot."""
+    warn_if_exposed(config)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
+    try:
+        await runner.setup()
+    except (OSError, sqlite3.Error, RuntimeError) as exc:
+        raise StartupError(f"cannot open the service's database in {config.data_dir}: {exc}") from None
+    site = web.TCPSite(runner, config.service_host, config.service_port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise StartupError(f"cannot listen on {config.service_host}:{config.service_port} for the service: {exc.strerror}") from None
+    return runner
+
+
+async def serve(config: Config) -> None:
+    """`quietpage serve`: the service alone, until SIGINT or SIGTERM."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    runner = await start_service(create_app(config), config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.warning("QuietPage service on http://%s:%d, data in %s", config.service_host, config.service_port, config.data_dir)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
 async def run(config: Config) -> None:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     opts = options.Options(listen_host=config.listen_host, listen_port=config.listen_port,
@@ -81,15 +122,8 @@ async def run(config: Config) -> None:
     except exceptions.OptionsError as exc:
         raise StartupError(str(exc), status=2) from None
     await _scripts_loaded(master, config)
-    app = create_app(config, reports=addon.reports)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, config.service_host, config.service_port)
-    try:
-        await site.start()
-    except OSError as exc:
-        await runner.cleanup()
-        raise StartupError(f"cannot listen on {config.service_host}:{config.service_port} for the service: {exc.strerror}") from None
+    app = create_app(config, reports=addon.reports, file_rules=lambda: addon.file_rules, apply=addon.set_state)
+    runner = await start_service(app, config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, master.shutdown)

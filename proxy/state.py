@@ -10,7 +10,7 @@ from typing import Iterable
 
 import yaml
 
-from proxy.rules import Rule, RuleSet, Toggles, parse_pack_text
+from proxy.rules import Rule, RulePack, RuleSet, Toggles, parse_pack_text
 from proxy.service.store import Snapshot, UserRuleRow
 
 USER_PACK_ID = "user"
@@ -110,3 +110,39 @@ def rule_json(rule: Rule) -> dict:
     return {"id": rule.id, "title": rule.title, "kind": rule.kind, "pack": rule.pack_id,
             "scope": {"include": list(rule.scope.include), "exclude": list(rule.scope.exclude)},
             "selectors": list(rule.selectors), "text": [p.source for p in rule.text]}
+
+
+def _covers(site: str, host: str) -> bool:
+    return host == site or host.endswith("." + site)
+
+
+def pack_on(toggles: Toggles, pack: RulePack, host: str = "") -> bool:
+    """Whether a pack is on for `host` (everywhere if ""): most specific switch, else its default."""
+    best = None
+    for site, ident, on in toggles.site_packs:
+        if host and ident == pack.id and _covers(site, host) and (best is None or len(site) > len(best[0])):
+            best = (site, on)
+    if best is not None:
+        return best[1]
+    return next((on for ident, on in toggles.packs if ident == pack.id), pack.enabled)
+
+
+def describe(rules: RuleSet, toggles: Toggles, revision: int, site: str | None = None) -> dict:
+    """What GET /api/rules answers: every pack and rule, on everywhere and on `site`."""
+    host = normalize_site(site) if site else ""
+    paused = toggles.is_paused(host) if host else None
+    packs = []
+    for pack in rules.packs:
+        rules_out = []
+        for rule in pack.rules:
+            entry = rule_json(rule)
+            entry["user"] = pack.id == USER_PACK_ID
+            entry["enabled"] = toggles.rule_on(rule, "", pack.enabled)
+            entry["enabled_here"] = toggles.rule_on(rule, host, pack.enabled) if host else None
+            entry["in_scope_here"] = rule.scope.covers(host) if host else None
+            entry["active_here"] = bool(entry["enabled_here"] and entry["in_scope_here"] and not paused) if host else None
+            rules_out.append(entry)
+        packs.append({"id": pack.id, "title": pack.title, "description": pack.description,
+                      "user": pack.id == USER_PACK_ID, "enabled": pack_on(toggles, pack),
+                      "enabled_here": pack_on(toggles, pack, host) if host else None, "rules": rules_out})
+    return {"revision": revision, "site": host or None, "paused": paused, "packs": packs}

@@ -1,1 +1,1 @@
-"""The local HTTP service (aiohttp): health, page reports, and later rule sync and the library."""
+"""The local HTTP service (aiohttp): pairing, rule sync, page reports, change events."""

@@ -1,21 +1,69 @@
 """`create_app(config)`: the service's one factory, used by the CLI and every test."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from typing import AsyncIterator, Callable
+
 from aiohttp import web
 
-from proxy import __version__
 from proxy.config import Config
 from proxy.reports import PageReports
-from proxy.service.keys import config_key, reports_key
+from proxy.rules import RuleSet, load_rules
+from proxy.service import api, openapi, pairing
+from proxy.service.events import EventHub
+from proxy.service.keys import config_key, hub_key, live_key, reports_key, watcher_key
+from proxy.service.live import ApplyState, LiveState
+from proxy.service.security import MAX_BODY, door_middleware, errors_middleware, security_headers
+from proxy.service.store import DB_NAME
+
+log = logging.getLogger("quietpage")
 
 
-async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "version": __version__})
-
-
-def create_app(config: Config, reports: PageReports | None = None) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+def create_app(config: Config, reports: PageReports | None = None, file_rules: Callable[[], RuleSet] | None = None,
+               apply: ApplyState | None = None) -> web.Application:
+    """The service. Inside `quietpage run` the proxy passes its page reports, its file
+    rules and `apply`, which gets the new toggles and user rules on every accepted change."""
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[errors_middleware, door_middleware])
     app[config_key] = config
-    app[reports_key] = reports or PageReports()
-    app.router.add_get("/api/health", health)
+    app[reports_key] = reports if reports is not None else PageReports()
+    app[hub_key] = EventHub()
+    if file_rules is None:
+        loaded = load_rules(*_rule_paths(config))
+        file_rules = lambda: loaded  # noqa: E731 - `quietpage serve` reads the files once
+    app[live_key] = LiveState(config.data_dir / DB_NAME, file_rules, app[hub_key], apply)
+    api.add_routes(app)
+    pairing.add_routes(app)
+    openapi.add_routes(app)
+    app.cleanup_ctx.append(_store)
+    app.cleanup_ctx.append(_watcher)
+    app.on_response_prepare.append(security_headers)
+    app.on_shutdown.append(_end_streams)
     return app
+
+
+def _rule_paths(config: Config) -> list:
+    from proxy.rules import builtin_rules_dir  # noqa: PLC0415
+
+    return [builtin_rules_dir(), *config.rules]
+
+
+async def _store(app: web.Application) -> AsyncIterator[None]:
+    live = app[live_key]
+    await live.open()
+    yield
+    await live.close()
+
+
+async def _watcher(app: web.Application) -> AsyncIterator[None]:
+    # Another process (a second service, or a tool on the same file) may write too.
+    app[watcher_key] = asyncio.get_running_loop().create_task(app[live_key].watch())
+    yield
+    app[watcher_key].cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await app[watcher_key]
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[hub_key].close()

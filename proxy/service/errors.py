@@ -35,10 +35,6 @@ class BuiltinRule(ServiceError):
     status, code = 409, "builtin_rule"
 
 
-class Gone(ServiceError):
-    status, code = 410, "gone"
-
-
 class StaleRevision(ServiceError):
     """An `If-Match` revision that is no longer current."""
 

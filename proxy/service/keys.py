@@ -1,10 +1,18 @@
 """Typed application state: every key the service shares, in one place."""
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from proxy.config import Config
 from proxy.reports import PageReports
+from proxy.service.events import EventHub
+from proxy.service.live import LiveState
 
 config_key = web.AppKey("config", Config)
 reports_key = web.AppKey("reports", PageReports)
+hub_key = web.AppKey("hub", EventHub)
+live_key = web.AppKey("live", LiveState)
+watcher_key = web.AppKey("watcher", asyncio.Task)
+client_key = web.RequestKey("client", str)  # the id of the client whose token a request carries

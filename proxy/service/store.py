@@ -23,6 +23,7 @@ DB_NAME = "quietpage.sqlite3"
 CHANGES_KEPT = 1000  # revisions of change log kept for SSE clients that reconnect
 PAIR_TTL = 600.0  # seconds a pairing request waits for the person's approval
 PAIR_PENDING_MAX = 20
+MAX_NAME = 100  # characters of a client name
 PAIR_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 # Each entry moves the schema one version up; PRAGMA user_version says how far a file is.
@@ -157,7 +158,10 @@ class Store:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Tokens' hashes and the person's settings: for this user's eyes only.
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self.path.exists():
+            self.path.touch(mode=0o600)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.execute("PRAGMA journal_mode = WAL")
@@ -372,11 +376,6 @@ _PAIR_COLUMNS = "id, code, client_name, created_at, expires_at, approved_at, cla
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration into statements (they hold no ';' inside strings)."""
-    out = []
-    for chunk in script.split(";"):
-        lines = [ln.split("--", 1)[0] for ln in chunk.splitlines()]
-        text = "\n".join(lines).strip()
-        if text:
-            out.append(text)
-    return out
+    """Split a migration into statements (no ';' or '--' inside its strings)."""
+    code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [s.strip() for s in code.split(";") if s.strip()]

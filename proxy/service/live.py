@@ -1,0 +1,110 @@
+"""The rule state as the running service holds it: the store behind one worker thread,
+the last snapshot, and the hand-off of every accepted change to the proxy and to SSE."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from proxy.rules import RuleSet, Toggles
+from proxy.service.events import EventHub
+from proxy.service.store import Snapshot, Store
+from proxy.state import toggles_of, user_rules
+
+log = logging.getLogger("quietpage")
+T = TypeVar("T")
+
+ApplyState = Callable[[Toggles, RuleSet], None]
+
+
+class LiveState:
+    """Owns the Store; every call to it runs on one worker thread, in order.
+
+    SQLite's fsync stays off the event loop (and so off the proxy's path), and writes
+    are serialised without locks.
+    """
+
+    def __init__(self, db_path: Path, file_rules: Callable[[], RuleSet], hub: EventHub,
+                 apply: ApplyState | None = None):
+        self.db_path, self.file_rules, self.hub, self._apply = db_path, file_rules, hub, apply
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quietpage-store")
+        self._store: Store | None = None
+        self.snapshot = Snapshot(0)
+        self.toggles = Toggles()
+        self.user_rules = RuleSet()
+
+    async def open(self) -> None:
+        self._store = await self._call(Store, self.db_path)
+        self._use(await self.run(Store.snapshot))
+
+    async def close(self) -> None:
+        if self._store is not None:
+            await self.run(Store.close)
+        self._executor.shutdown(wait=True)
+
+    async def _call(self, fn: Callable[..., T], *args) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def run(self, fn: Callable[..., T], *args) -> T:
+        """`fn(store, *args)` on the store's thread."""
+        return await self._call(fn, self._store, *args)
+
+    async def write(self, fn: Callable[..., T], *args) -> T:
+        """A change: run it, then read the new state in the same job and hand it on.
+
+        Returns only once the proxy has the new state, so the next page load obeys it.
+        """
+        before = self.snapshot.revision
+
+        def job(store: Store):
+            result = fn(store, *args)
+            return result, store.snapshot(), store.changes_since(before)
+
+        result, snapshot, changes = await self.run(job)
+        self._accept(snapshot, changes)
+        return result
+
+    async def refresh(self) -> bool:
+        """Pick up changes another process wrote to the same file; True if any."""
+        before = self.snapshot.revision
+        if await self.run(Store.revision) == before:
+            return False
+
+        def job(store: Store):
+            return store.snapshot(), store.changes_since(before)
+
+        self._accept(*(await self.run(job)))
+        return True
+
+    async def watch(self, every: float = 1.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.refresh()
+            except Exception as exc:  # noqa: BLE001 - the watcher must outlive one failed read
+                log.warning("service: could not read the store: %s", exc)
+
+    def _accept(self, snapshot: Snapshot, changes: list[tuple[int, dict]]) -> None:
+        # Jobs finish in order on the one thread, but be safe against an older snapshot.
+        if snapshot.revision < self.snapshot.revision:
+            return
+        fresh = snapshot.revision > self.snapshot.revision
+        self._use(snapshot)
+        if fresh:
+            for revision, change in changes:
+                self.hub.publish(revision, change)
+
+    def _use(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.toggles = toggles_of(snapshot)
+        self.user_rules = user_rules(snapshot.user_rules, known_ids=[r.id for r in self.file_rules().rules])
+        for error in self.user_rules.errors:
+            log.warning("user rules: %s", error)
+        if self._apply is not None:
+            self._apply(self.toggles, self.user_rules)
+
+    def rules(self) -> RuleSet:
+        """File rules and user rules, as the proxy sees them."""
+        return self.file_rules().merged(self.user_rules)

@@ -1,0 +1,203 @@
+"""The OpenAPI 3 document of every route, written by hand next to the routes.
+
+A test checks that every route the app registers is described here, and schemathesis
+checks the service's answers against it.
+"""
+from __future__ import annotations
+
+from aiohttp import web
+
+from proxy import __version__
+from proxy.service.security import public
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str = "OK", headers: dict | None = None) -> dict:
+    out = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def _html(description: str) -> dict:
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+ERROR = {"default": _json(_ref("Error"), "Refused or failed: 400 invalid input (the field is named), 401 no or "
+                                        "unknown token, 403 web Origin, 404, 409, 412 stale If-Match, 413 body "
+                                        "too large, 415 not JSON, 421 foreign Host, 429 too many pairing requests")}
+PUBLIC: list = []  # no security requirement
+NULLABLE_STR = {"type": "string", "nullable": True}
+NULLABLE_BOOL = {"type": "boolean", "nullable": True}
+
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "The revision this change was based on; if it is no longer current: 412 with the current state."}
+WRITE_HEADERS = [IF_MATCH]
+
+
+def _path_param(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": description}
+
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error", "detail"], "properties": {
+        "error": {"type": "string", "description": "machine-readable name of the problem"},
+        "detail": {"type": "string", "description": "a sentence for a person"},
+        "field": {"type": "string", "description": "the request field at fault (400)"},
+        "problems": {"type": "object", "additionalProperties": {"type": "string"}},
+        "revision": {"type": "integer", "description": "the current revision (412)"},
+        "state": _ref("RuleListing")}},
+    "Health": {"type": "object", "required": ["status", "version"], "properties": {
+        "status": {"type": "string", "enum": ["ok"]}, "version": {"type": "string"}}},
+    "Scope": {"type": "object", "required": ["include", "exclude"], "properties": {
+        "include": {"type": "array", "items": {"type": "string"}},
+        "exclude": {"type": "array", "items": {"type": "string"}}}},
+    "RuleBrief": {"type": "object", "required": ["id", "title", "kind", "pack", "scope", "selectors", "text"], "properties": {
+        "id": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"}, "pack": {"type": "string"},
+        "scope": _ref("Scope"), "selectors": {"type": "array", "items": {"type": "string"}},
+        "text": {"type": "array", "items": {"type": "string"}}}},
+    "Rule": {"allOf": [_ref("RuleBrief"), {"type": "object", "required": [
+        "user", "enabled", "enabled_here", "in_scope_here", "active_here"], "properties": {
+        "user": {"type": "boolean", "description": "a rule made through the API (deletable)"},
+        "enabled": {"type": "boolean", "description": "on everywhere"},
+        "enabled_here": {**NULLABLE_BOOL, "description": "switched on for the site asked about (null without ?site)"},
+        "in_scope_here": {**NULLABLE_BOOL, "description": "the rule's domains cover the site"},
+        "active_here": {**NULLABLE_BOOL, "description": "runs on the site: on, in scope, site not paused"}}}]},
+    "Pack": {"type": "object", "required": ["id", "title", "description", "user", "enabled", "enabled_here", "rules"],
+             "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
+                            "user": {"type": "boolean"}, "enabled": {"type": "boolean"}, "enabled_here": NULLABLE_BOOL,
+                            "rules": {"type": "array", "items": _ref("Rule")}}},
+    "RuleListing": {"type": "object", "required": ["revision", "site", "paused", "packs"], "properties": {
+        "revision": {"type": "integer", "description": "grows by one with every accepted change"},
+        "site": NULLABLE_STR, "paused": NULLABLE_BOOL, "packs": {"type": "array", "items": _ref("Pack")}}},
+    "Switch": {"type": "object", "required": ["enabled"], "additionalProperties": False, "properties": {
+        "enabled": {"type": "boolean"},
+        "site": {**NULLABLE_STR, "description": "only on this site (and its subdomains); absent: everywhere"}}},
+    "Switched": {"type": "object", "required": ["revision", "id", "site", "enabled"], "properties": {
+        "revision": {"type": "integer"}, "id": {"type": "string"}, "site": NULLABLE_STR, "enabled": {"type": "boolean"}}},
+    "Pause": {"type": "object", "required": ["paused"], "additionalProperties": False,
+              "properties": {"paused": {"type": "boolean"}}},
+    "Paused": {"type": "object", "required": ["revision", "site", "paused"], "properties": {
+        "revision": {"type": "integer"}, "site": {"type": "string"}, "paused": {"type": "boolean"}}},
+    "NewRule": {"type": "object", "required": ["site", "title"], "additionalProperties": False, "properties": {
+        "site": {"type": "string", "description": "host name the rule runs on (and its subdomains)"},
+        "title": {"type": "string", "description": "what a person sees for the rule"},
+        "selector": {**NULLABLE_STR, "description": "CSS selector of elements to remove"},
+        "pattern": {**NULLABLE_STR, "description": "text an element's whole text must match; /regex/ or plain"}}},
+    "RuleCreated": {"type": "object", "required": ["revision", "rule"], "properties": {
+        "revision": {"type": "integer"}, "rule": _ref("RuleBrief")}},
+    "RuleDeleted": {"type": "object", "required": ["revision", "id", "deleted"], "properties": {
+        "revision": {"type": "integer"}, "id": {"type": "string"}, "deleted": {"type": "boolean"}}},
+    "PageReport": {"type": "object", "required": ["url", "removed", "skipped", "status", "reason", "ms", "at"], "properties": {
+        "url": {"type": "string"},
+        "removed": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "elements removed, by rule id"},
+        "skipped": {"type": "object", "additionalProperties": {"type": "string"}, "description": "rules the guard skipped, and why"},
+        "status": {"type": "string", "enum": ["cleaned", "unchanged", "paused", "passed", "error"]},
+        "reason": NULLABLE_STR, "ms": {"type": "number"}, "at": {"type": "number"}}},
+    "Client": {"type": "object", "required": ["id", "name", "created_at", "revoked", "revoked_at"], "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "created_at": {"type": "number"},
+        "revoked": {"type": "boolean"}, "revoked_at": {"type": "number", "nullable": True},
+        "current": {"type": "boolean", "description": "the client this request's token belongs to"}}},
+    "Clients": {"type": "object", "required": ["clients"], "properties": {"clients": {"type": "array", "items": _ref("Client")}}},
+    "PairAsk": {"type": "object", "required": ["client"], "additionalProperties": False, "properties": {
+        "client": {"type": "string", "description": "a name the person recognises, e.g. 'Chromium on laptop'"}}},
+    "PairCreated": {"type": "object", "required": ["id", "code", "status", "expires_at", "poll", "approve"], "properties": {
+        "id": {"type": "string", "description": "secret: only the asking client can collect the token"},
+        "code": {"type": "string", "description": "show it to the person; they approve it"},
+        "status": {"type": "string", "enum": ["pending"]}, "expires_at": {"type": "number"},
+        "poll": {"type": "string"}, "approve": {"type": "string"}}},
+    "PairStatus": {"type": "object", "required": ["id", "status", "client", "expires_at"], "properties": {
+        "id": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "approved", "claimed", "expired"]},
+        "client": {"type": "string"}, "expires_at": {"type": "number"},
+        "token": {"type": "string", "description": "once, on the first poll after approval"},
+        "detail": {"type": "string"}}},
+}
+
+PATHS = {
+    "/api/health": {"get": {"operationId": "getHealth", "summary": "Status and version (no token needed)", "security": PUBLIC,
+                            "responses": {"200": _json(_ref("Health")), **ERROR}}},
+    "/api/openapi.json": {"get": {"operationId": "getOpenapi", "summary": "This document (no token needed)", "security": PUBLIC,
+                                  "responses": {"200": _json({"type": "object"}), **ERROR}}},
+    "/api/pair": {"post": {"operationId": "requestPairing",
+        "summary": "Ask to pair; show the code to the person, then poll", "security": PUBLIC,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("PairAsk")}}},
+        "responses": {"201": _json(_ref("PairCreated"), "Waiting for the person's approval"), **ERROR}}},
+    "/api/pair/{request_id}": {"get": {"operationId": "pollPairing",
+        "summary": "Poll a pairing request; the token comes once, on the first poll after approval", "security": PUBLIC,
+        "parameters": [_path_param("request_id", "the id POST /api/pair returned")],
+        "responses": {"200": _json(_ref("PairStatus")), **ERROR}}},
+    "/pair": {
+        "get": {"operationId": "pairPage", "summary": "Local page to approve a pairing code in the browser", "security": PUBLIC,
+                "responses": {"200": _html("The page"), **ERROR}},
+        "post": {"operationId": "pairPageApprove", "summary": "The local page's form: approve a code", "security": PUBLIC,
+                 "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+                     "type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}}}},
+                 "responses": {"200": _html("Approved"), "400": _html("Not a code"), "404": _html("No such waiting code"),
+                               "415": _html("Not the page's form"), **ERROR}}},
+    "/api/clients": {"get": {"operationId": "listClients", "summary": "Paired clients and script tokens",
+                             "responses": {"200": _json(_ref("Clients")), **ERROR}}},
+    "/api/clients/{client_id}": {"delete": {"operationId": "revokeClient",
+        "summary": "Revoke a client's token", "parameters": [_path_param("client_id", "a client id")],
+        "responses": {"200": _json(_ref("Client")), **ERROR}}},
+    "/api/rules": {
+        "get": {"operationId": "listRules", "summary": "Every pack and rule, on everywhere and on one site",
+                "parameters": [{"name": "site", "in": "query", "required": False, "schema": {"type": "string"},
+                                "description": "host name, e.g. www.rt.com"},
+                               {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("RuleListing"), headers={"ETag": {"schema": {"type": "string"}}}),
+                              "304": {"description": "Not modified since the ETag given"}, **ERROR}},
+        "post": {"operationId": "addRule", "summary": "Make a rule for a site (validated like rule files)", "parameters": WRITE_HEADERS,
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewRule")}}},
+                 "responses": {"201": _json(_ref("RuleCreated"), "Created"), **ERROR}}},
+    "/api/rules/{rule_id}": {
+        "put": {"operationId": "switchRule", "summary": "Switch a rule on or off, everywhere or on one site",
+                "parameters": [_path_param("rule_id", "a rule id"), *WRITE_HEADERS],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Switch")}}},
+                "responses": {"200": _json(_ref("Switched")), **ERROR}},
+        "delete": {"operationId": "deleteRule", "summary": "Delete one of your own rules (a built-in rule: 409, switch it off instead)",
+                   "parameters": [_path_param("rule_id", "a user rule id, user.N"), *WRITE_HEADERS],
+                   "responses": {"200": _json(_ref("RuleDeleted")), **ERROR}}},
+    "/api/packs/{pack_id}": {"put": {"operationId": "switchPack",
+        "summary": "Switch a pack on or off, everywhere or on one site",
+        "parameters": [_path_param("pack_id", "a pack id"), *WRITE_HEADERS],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Switch")}}},
+        "responses": {"200": _json(_ref("Switched")), **ERROR}}},
+    "/api/sites/{host}": {"put": {"operationId": "pauseSite",
+        "summary": "Pause QuietPage on a site (and its subdomains), or resume it",
+        "parameters": [_path_param("host", "host name"), *WRITE_HEADERS],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Pause")}}},
+        "responses": {"200": _json(_ref("Paused")), **ERROR}}},
+    "/api/page-report": {"get": {"operationId": "getPageReport",
+        "summary": "What the proxy removed on a page's last load",
+        "parameters": [{"name": "url", "in": "query", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": _json(_ref("PageReport")), **ERROR}}},
+    "/api/events": {"get": {"operationId": "streamEvents",
+        "summary": "Server-Sent Events: `hello` with the revision, then `change` events (id: the revision)",
+        "parameters": [{"name": "Last-Event-ID", "in": "header", "required": False, "schema": {"type": "string"},
+                        "description": "replay the changes after this revision"}],
+        "responses": {"200": {"description": "An endless event stream",
+                              "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **ERROR}}},
+}
+
+DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {"title": "QuietPage service", "version": __version__,
+             "description": "Rule sync for the QuietPage extension and scripts. Only on loopback; "
+                            "requests carrying a web Origin or a foreign Host are refused."},
+    "servers": [{"url": "/"}],
+    "security": [{"bearer": []}],
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
+    "paths": PATHS,
+}
+
+
+@public
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(DOCUMENT)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/openapi.json", openapi, allow_head=False)

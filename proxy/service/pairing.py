@@ -1,0 +1,89 @@
+"""Pairing: a client asks, the person approves outside any web page it could script, the
+client collects its token once. Approval: `quietpage pair CODE`, or the local page /pair."""
+from __future__ import annotations
+
+import html
+
+from aiohttp import web
+
+from proxy.service.errors import InvalidInput, NotFound, ServiceError
+from proxy.service.inputs import read_json
+from proxy.service.keys import live_key
+from proxy.service.security import public, same_origin_form
+from proxy.service.store import MAX_NAME, Store
+
+POLL_AFTER = 1  # seconds a client waits between polls
+
+
+@public
+async def request_pairing(request: web.Request) -> web.Response:
+    body = await read_json(request, {"client": (str, True)})
+    name = body["client"].strip()
+    if not name or len(name) > MAX_NAME or not name.isprintable():
+        raise InvalidInput(f"client must be a printable name of 1 to {MAX_NAME} characters", field="client")
+    pair = await request.app[live_key].run(Store.create_pair_request, name)
+    return web.json_response({"id": pair.id, "code": pair.display_code, "status": "pending",
+                              "expires_at": pair.expires_at, "poll": f"/api/pair/{pair.id}",
+                              "approve": f"quietpage pair {pair.display_code}"}, status=201)
+
+
+@public
+async def pairing_status(request: web.Request) -> web.Response:
+    pair, token = await request.app[live_key].run(Store.claim_pair, request.match_info["request_id"])
+    body = {"id": pair.id, "status": pair.status(), "client": pair.client_name, "expires_at": pair.expires_at}
+    if token is not None:
+        body.update(status="approved", token=token)
+    elif pair.status() == "claimed":
+        body["detail"] = "the token was handed out already; pair again if it was lost"
+    elif pair.status() == "pending":
+        return web.json_response(body, headers={"Retry-After": str(POLL_AFTER)})
+    return web.json_response(body)
+
+
+@public
+async def pair_page(request: web.Request) -> web.Response:
+    pending = await request.app[live_key].run(Store.pending_pair_requests)
+    return _page(_pending_list(pending))
+
+
+@public
+@same_origin_form
+async def pair_page_approve(request: web.Request) -> web.Response:
+    if request.content_type != "application/x-www-form-urlencoded":
+        return _page("<p class=bad>Send the form on this page.</p>", status=415)
+    form = await request.post()
+    code = str(form.get("code", ""))
+    try:
+        pair = await request.app[live_key].run(Store.approve_pair, code)
+    except ServiceError as exc:
+        if not isinstance(exc, (InvalidInput, NotFound)):
+            raise
+        return _page(f"<p class=bad>{html.escape(exc.detail)}</p>", status=exc.status)
+    return _page(f"<p class=ok>Approved {html.escape(pair.client_name)}. It gets its token on its next poll.</p>")
+
+
+def _pending_list(pending) -> str:
+    if not pending:
+        return "<p>No client is waiting to pair.</p>"
+    items = "".join(f"<li>{html.escape(p.client_name)}</li>" for p in pending)
+    return f"<p>Waiting to pair:</p><ul>{items}</ul>"
+
+
+def _page(message: str, status: int = 200) -> web.Response:
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>QuietPage: pair a client</title>
+<style>body{{font:16px system-ui,sans-serif;max-width:36em;margin:3em auto}}.bad{{color:#a00}}.ok{{color:#070}}</style>
+</head><body><h1>Pair a client with QuietPage</h1>{message}
+<form method="post" action="/pair"><label>Code the client shows: <input name="code" autocomplete="off"
+ pattern="[A-Za-z0-9-]{{8,9}}" required></label> <button>Approve</button></form>
+<p>Only approve a code you see in your own extension or script.</p></body></html>"""
+    return web.Response(text=page, content_type="text/html", status=status, headers={
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        "X-Frame-Options": "DENY"})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/pair", request_pairing)
+    app.router.add_get("/api/pair/{request_id}", pairing_status, allow_head=False)
+    app.router.add_get("/pair", pair_page, allow_head=False)
+    app.router.add_post("/pair", pair_page_approve)

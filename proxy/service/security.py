@@ -1,0 +1,128 @@
+"""The locked door: Host and Origin checks, bearer tokens, body limits, JSON errors.
+
+A web page the person visits must not be able to read or change anything: a foreign
+`Host` (DNS rebinding) is refused, a web `Origin` is refused, and no response carries
+`Access-Control-Allow-Origin`. Everything but health, the OpenAPI document and pairing
+needs `Authorization: Bearer <token>`.
+"""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+from proxy.service.errors import (Forbidden, MisdirectedHost, NotAuthorized, ServiceError, TooLarge)
+from proxy.service.keys import client_key, config_key, live_key
+from proxy.service.store import Store, token_hash
+
+log = logging.getLogger("quietpage")
+
+MAX_BODY = 64 * 1024
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+# Origins a browser extension sends; every other Origin (http, https, null, file) is refused.
+EXTENSION_SCHEMES = ("chrome-extension", "moz-extension", "safari-web-extension")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def public(handler: Handler) -> Handler:
+    """Mark a route that answers without a token (health, OpenAPI, pairing)."""
+    handler.public = True  # type: ignore[attr-defined]
+    return handler
+
+
+def same_origin_form(handler: Handler) -> Handler:
+    """Mark the local page's form post: it may carry the service's own Origin."""
+    handler.same_origin_form = True  # type: ignore[attr-defined]
+    return handler
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(service_host: str, port: int) -> frozenset[str]:
+    names = set(LOOPBACK_NAMES)
+    if not is_loopback(service_host) and service_host not in ("0.0.0.0", "::"):
+        names.add(f"[{service_host}]" if ":" in service_host else service_host)
+    return frozenset(f"{name}:{port}" for name in names)
+
+
+def error_body(status: int, error: str, detail: str, **extra) -> web.Response:
+    return web.json_response({"error": error, "detail": detail, **extra}, status=status)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every failure becomes `{"error": ..., "detail": ...}` with the right status."""
+    try:
+        return await handler(request)
+    except ServiceError as exc:
+        extra = {"field": exc.field} if exc.field else {}
+        return error_body(exc.status, exc.code, exc.detail, **extra, **exc.extra)
+    except web.HTTPRequestEntityTooLarge:
+        return error_body(413, TooLarge.code, f"request body over the {MAX_BODY}-byte limit")
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        response = error_body(exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason)
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    except Exception:  # noqa: BLE001 - answer in JSON, and keep the trace in the log
+        log.exception("service: %s %s failed", request.method, request.path)
+        return error_body(500, "internal_error", "the service failed on this request; see its log")
+
+
+@web.middleware
+async def door_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Host, Origin, body size, then the token: in that order, before any handler runs."""
+    config = request.app[config_key]
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    port = sockname[1] if sockname else config.service_port
+    host = request.headers.get("Host", "")
+    if host not in allowed_hosts(config.service_host, port):
+        raise MisdirectedHost(f"Host {host!r} is not this service; use http://127.0.0.1:{port}")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin.split(":", 1)[0].lower() not in EXTENSION_SCHEMES:
+        own = origin == f"http://{host}" and getattr(request.match_info.handler, "same_origin_form", False)
+        if not own:
+            raise Forbidden(f"requests from web pages are refused (Origin {origin!r})")
+    length = request.content_length
+    if length is not None and length > MAX_BODY:
+        raise TooLarge(f"request body of {length} bytes is over the {MAX_BODY}-byte limit")
+    if not getattr(request.match_info.handler, "public", False):
+        request[client_key] = await authenticate(request)
+    return await handler(request)
+
+
+async def authenticate(request: web.Request) -> str:
+    """The id of the client whose bearer token this request carries."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorized("this route needs Authorization: Bearer <token> (pair first: POST /api/pair)")
+    presented = token_hash(token.strip())
+    found = None
+    # Every active hash is compared, in constant time each: no early exit.
+    for client_id, stored in await request.app[live_key].run(Store.active_token_hashes):
+        if hmac.compare_digest(presented, stored):
+            found = client_id
+    if found is None:
+        raise NotAuthorized("unknown or revoked token")
+    return found
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.popall("Access-Control-Allow-Origin", None)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Cache-Control", "no-cache")
+    response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")

@@ -1,0 +1,143 @@
+"""The rig for service tests: the real app on a real 127.0.0.1 port with a real SQLite
+file, a client that sends a token, and `quietpage serve` as a subprocess."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from multidict import CIMultiDict
+
+from proxy.config import Config
+from proxy.service.app import create_app
+from proxy.service.store import DB_NAME, Store
+from proxyrig import ROOT, free_port
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict
+    body: object  # parsed JSON, or text if not JSON
+
+    def __getitem__(self, key):
+        return self.body[key]
+
+
+class Service:
+    """A running service and a client for it."""
+
+    def __init__(self, port: int, data_dir: Path, token: str, app: web.Application | None = None):
+        self.port, self.data_dir, self.token, self.app = port, data_dir, token, app
+        self.base = f"http://127.0.0.1:{port}"
+
+    async def call(self, method: str, path: str, body=None, token: str | None = "default", headers: dict | None = None,
+                   data: bytes | str | None = None) -> Answer:
+        headers = dict(headers or {})
+        token = self.token if token == "default" else token
+        if token is not None:
+            headers.setdefault("Authorization", f"Bearer {token}")
+        kwargs = {}
+        if body is not None:
+            kwargs["json"] = body
+        elif data is not None:
+            kwargs["data"] = data
+        async with aiohttp.ClientSession() as session:
+            async with session.request(method, self.base + path, headers=headers, **kwargs) as r:
+                text = await r.text()
+                try:
+                    parsed = json.loads(text)
+                except ValueError:
+                    parsed = text
+                return Answer(r.status, CIMultiDict(r.headers), parsed)
+
+    def store(self) -> Store:
+        return Store(self.data_dir / DB_NAME)
+
+    def revision(self) -> int:
+        store = self.store()
+        try:
+            return store.revision()
+        finally:
+            store.close()
+
+
+def make_token(data_dir: Path, name: str = "tests") -> str:
+    store = Store.in_dir(data_dir)
+    try:
+        return store.create_client(name)[1]
+    finally:
+        store.close()
+
+
+@pytest.fixture
+async def service(tmp_path) -> Service:
+    """The app from `create_app`, on its own port, with a fresh data dir and one token."""
+    data = tmp_path / "data"
+    token = make_token(data)
+    port = free_port()
+    config = Config(service_port=port, data_dir=data)
+    app = create_app(config)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield Service(port, data, token, app)
+    await runner.cleanup()
+
+
+class ServeProcess:
+    """`quietpage serve` as a person starts it."""
+
+    def __init__(self, data_dir: Path, port: int | None = None, *extra: str):
+        self.data_dir, self.port, self.extra = data_dir, port or free_port(), extra
+        self.process: subprocess.Popen | None = None
+        self.log_file = data_dir.parent / f"serve-{self.port}.log"
+
+    def start(self, timeout: float = 20) -> "ServeProcess":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_file, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "proxy.cli", "serve", "--service-port", str(self.port), "--data-dir", str(self.data_dir),
+                 *self.extra],
+                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log_file.read_text()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"serve did not start:\n{self.log_file.read_text()}")
+
+    def log(self) -> str:
+        return self.log_file.read_text(encoding="utf-8", errors="replace")
+
+    def kill9(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "proxy.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
