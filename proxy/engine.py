@@ -201,19 +201,47 @@ def clean_page(html: str | bytes, url: str = "", rules: RuleSet | None = None,
     back with `.error` set.
     """
     start = time.perf_counter()
+    try:
+        prepared = prepare(html, content_type)
+    except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
+        return CleanResult(html, error=f"{type(exc).__name__}: {exc}", elapsed_ms=_ms(start))
+    return clean_prepared(prepared, url, rules, toggles, limits, started=start)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page decoded and parsed, ready for the rules (see `prepare`)."""
+
+    page: str | bytes  # what Lexbor was given: UTF-8 bytes as they came, or decoded text
+    encoding: str | None
+    tree: LexborHTMLParser | None  # None for an empty page
+
+
+def prepare(html: str | bytes, content_type: str | None = None) -> Prepared:
+    """Decode and parse a page. The parse is most of the time and Lexbor releases the GIL
+    while parsing, so the proxy calls this off its event loop."""
     encoding = None
     page: str | bytes = html
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        page, encoding = _parser_input(bytes(html), content_type)
+    return Prepared(page, encoding, LexborHTMLParser(page) if page else None)
+
+
+def clean_prepared(prepared: Prepared, url: str = "", rules: RuleSet | None = None,
+                   toggles: Toggles = NO_TOGGLES, limits: GuardLimits = DEFAULT_LIMITS,
+                   started: float | None = None) -> CleanResult:
+    """`clean_page` for a page `prepare` already parsed; never raises."""
+    start = time.perf_counter() if started is None else started
+    page, encoding = prepared.page, prepared.encoding
     try:
-        if isinstance(html, (bytes, bytearray, memoryview)):
-            page, encoding = _parser_input(bytes(html), content_type)
         host = host_of(url)
         if toggles.is_paused(host):
             return CleanResult(page, paused=True, encoding=encoding, elapsed_ms=_ms(start))
         ruleset = rules if rules is not None else builtin_rules()
         plan = compile_plan(ruleset, host, toggles)
-        if plan.empty or not page:
+        if plan.empty or prepared.tree is None:
             return CleanResult(page, encoding=encoding, elapsed_ms=_ms(start))
-        removed, skipped, out = _clean(page, plan, limits, ruleset, host, toggles)
+        removed, skipped, out = _clean(prepared.tree, page, plan, limits, ruleset, host, toggles)
         return CleanResult(out if removed else page, removed, skipped, bool(removed),
                            encoding=encoding, elapsed_ms=_ms(start))
     except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
@@ -245,9 +273,8 @@ def page_language(tree: LexborHTMLParser) -> str:
     return lang.split("-", 1)[0].split("_", 1)[0].strip().lower()
 
 
-def _clean(text: str | bytes, plan: Plan, limits: GuardLimits, rules: RuleSet, host: str,
-           toggles: Toggles) -> tuple[dict[str, int], dict[str, str], str | bytes]:
-    tree = LexborHTMLParser(text)
+def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardLimits, rules: RuleSet,
+           host: str, toggles: Toggles) -> tuple[dict[str, int], dict[str, str], str | bytes]:
     body = tree.body
     if body is None:
         return {}, {}, text
