@@ -28,6 +28,9 @@ MAX_COLLAPSE = 3
 _PROTECTED_TAGS = frozenset({"html", "head", "body", "main", "#document"})
 _NOT_TEXT = frozenset({"script", "style", "template"})
 _SVG_LABELS = frozenset({"title", "desc"})
+# Pages with more nodes to remove than this are serialized whole (each cut costs a search).
+SPLICE_MAX = 8
+_RAW_TEXT = (("<script", "</script"), ("<style", "</style"), ("<!--", "-->"))
 
 
 @dataclass(frozen=True)
@@ -299,8 +302,18 @@ def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardL
             skipped[rule_id] = reason
             continue
         final.extend((rule_id, n) for n in nodes)
-    removed = _remove(final)
-    return removed, skipped, (tree.html if removed else text)
+    outermost = _outermost(final)
+    removed: dict[str, int] = {}
+    for rule_id, _node in outermost:
+        removed[rule_id] = removed.get(rule_id, 0) + 1
+    if not outermost:
+        return removed, skipped, text
+    spliced = _splice(text, [node for _rule_id, node in outermost])
+    if spliced is not None:
+        return removed, skipped, spliced
+    for _rule_id, node in outermost:
+        node.decompose()
+    return removed, skipped, tree.html
 
 
 class _Page:
@@ -672,26 +685,61 @@ def _guard(page: _Page, nodes: list, limits: GuardLimits) -> str | None:
     return None
 
 
-def _remove(final: list[tuple[str, object]]) -> dict[str, int]:
-    """Decompose the outermost targets only: a removed node frees its subtree."""
-    chosen = {n.mem_id: (rule_id, n) for rule_id, n in final}
-    removed: dict[str, int] = {}
+def _outermost(final: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The targets not inside another target (removing a node removes its subtree)."""
+    chosen: dict[int, tuple[str, object]] = {}
+    for rule_id, node in final:  # the first rule to reach a node is credited with it
+        chosen.setdefault(node.mem_id, (rule_id, node))
     outermost = []
-    for mid, (rule_id, node) in chosen.items():
+    for rule_id, node in chosen.values():
         parent = node.parent
-        nested = False
-        while parent is not None:
-            if parent.mem_id in chosen:
-                nested = True
-                break
+        while parent is not None and parent.mem_id not in chosen:
             parent = parent.parent
-        if not nested:
+        if parent is None:
             outermost.append((rule_id, node))
-    for rule_id, node in outermost:
-        removed[rule_id] = removed.get(rule_id, 0) + 1
-    for _rule_id, node in outermost:
-        node.decompose()
-    return removed
+    return outermost
+
+
+def _splice(source: str | bytes, nodes: list) -> str | bytes | None:
+    """Cut the nodes out of the page's own source, leaving every other byte as it came.
+
+    Works when each node's markup stands in the source exactly as Lexbor writes it
+    (double-quoted attributes, and so on), once, outside scripts, styles and comments;
+    otherwise None, and the caller serializes the tree instead. Cheaper than serializing
+    for a few nodes, and faithful to the rest of the page.
+    """
+    if len(nodes) > SPLICE_MAX:
+        return None
+    as_bytes = isinstance(source, bytes)
+    spans = []
+    for node in nodes:
+        markup = node.html
+        if not markup:
+            return None
+        needle = markup.encode("utf-8") if as_bytes else markup
+        start = source.find(needle)
+        if start < 0 or source.find(needle, start + 1) >= 0 or _in_raw_text(source, start, as_bytes):
+            return None
+        spans.append((start, start + len(needle)))
+    spans.sort()
+    if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+        return None
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces.append(source[last:start])
+        last = end
+    pieces.append(source[last:])
+    return (b"" if as_bytes else "").join(pieces)
+
+
+def _in_raw_text(source: str | bytes, pos: int, as_bytes: bool) -> bool:
+    """Whether `pos` lies inside a <script>, <style> or comment of the source."""
+    for opener, closer in _RAW_TEXT:
+        if as_bytes:
+            opener, closer = opener.encode(), closer.encode()
+        if source.rfind(opener, 0, pos) > source.rfind(closer, 0, pos):
+            return True
+    return False
 
 
 def _signature(selector: str) -> _Signature:
