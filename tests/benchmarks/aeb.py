@@ -101,3 +101,19 @@ def kept_share(article: Counter, before: Counter, after: Counter) -> float:
 def lost_shingles(article: Counter, before: Counter, after: Counter) -> Counter:
     """The article's shingles found before cleaning and missing after (multiset)."""
     return (article & before) - (article & after)
+
+
+def precision_recall(article: Counter, extracted: Counter) -> tuple[float, float]:
+    """One page's shingle precision and recall; an empty extraction of a non-empty
+    article scores 0 on both, and nothing expected and nothing found scores 1 on both."""
+    if not article and not extracted:
+        return 1.0, 1.0
+    found = overlap(article, extracted)
+    precision = found / sum(extracted.values()) if extracted else 0.0
+    recall = found / sum(article.values()) if article else 0.0
+    return precision, recall
+
+
+def f1(precision: float, recall: float) -> float:
+    """Harmonic mean: the benchmark takes it of the per-page averages, not per page."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -1,0 +1,173 @@
+"""Reading copies: the seed page's copy is exactly right, hostile markup never survives."""
+import re
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from pagetext import SEED_DIR, SEED_URL, seed_paragraphs
+from proxy.reader import ReadingCopy, html_to_text, page_metadata, read_article, sanitize_html
+
+DATA = Path(__file__).resolve().parent / "data"
+HEADLINE = "Once more with feeling? US holds ‘secret’ talks with Venezuela officials"
+SUMMARY = ("Faced with eight months of failed regime-change efforts, the US is trying to achieve its goals "
+           "in Venezuela by holding secret talks with members of the government in Caracas, to the dismay "
+           "of hawks and US-backed opposition.")
+COVER = "https://cdni.rt.com/files/2019.08/article/5d5d8a0e85f54015b4588b52.jpg"
+HOSTILE_URL = "https://gazette.example/news/2024/03/05/ferry-timetable/"
+
+
+@pytest.fixture(scope="module")
+def seed_html() -> str:
+    return (SEED_DIR / "rt-secret-talks.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed_copy(seed_html) -> ReadingCopy:
+    return read_article(seed_html, SEED_URL)
+
+
+@pytest.fixture(scope="module")
+def hostile_copy() -> ReadingCopy:
+    return read_article((DATA / "hostile-article.html").read_bytes(), HOSTILE_URL)
+
+
+def test_seed_metadata(seed_copy):
+    assert seed_copy.title == HEADLINE
+    assert seed_copy.published == "2019-08-21"
+    assert seed_copy.site_name == "RT International"  # og:site_name over JSON-LD publisher "RT"
+    assert seed_copy.lang == "en"
+    assert seed_copy.lead_image == COVER
+    assert seed_copy.byline is None  # the page names no author
+
+
+def test_seed_text_is_summary_and_the_12_paragraphs(seed_copy):
+    paragraphs = seed_paragraphs()
+    assert len(paragraphs) == 12
+    assert seed_copy.text.split("\n\n") == [SUMMARY, *paragraphs]
+
+
+def test_seed_html_holds_the_article_and_the_cover_only(seed_copy, seed_html):
+    tree = LexborHTMLParser(seed_copy.html)
+    assert [n.attributes.get("src") for n in tree.css("img")] == [COVER]
+    assert [n.text() for n in tree.css("p")] == [SUMMARY, *seed_paragraphs()]
+    assert html_to_text(seed_copy.html) == seed_copy.text
+    labels = re.findall(r"<title>(icon[^<]*)</title>", seed_html)
+    assert len(labels) == 47
+    everything = seed_copy.html + "\n" + seed_copy.text
+    for gone in [*labels, "Like this story?", "Share it with a friend", "Dear readers and commenters",
+                 "new engine for our comment section", "Sorry for the inconvenience", "RT Team", "Also on rt.com",
+                 "Maduro uses Venezuelan Independence Day", "World News", "Op-ed", "Trends", "Venezuela crisis",
+                 "US sanctions", "All rights reserved", "Get short URL", "© Reuters", HEADLINE]:
+        assert gone not in everything, f"{gone!r} in the reading copy"
+
+
+def test_seed_as_bytes_is_the_same_copy(seed_html, seed_copy):
+    assert read_article(seed_html.encode("utf-8"), SEED_URL) == seed_copy
+
+
+# --- Hostile input ------------------------------------------------------------------
+
+def assert_harmless(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    assert not tree.css("script, style, iframe, frame, object, embed, form, input, button, svg, math, base, meta, link")
+    for node in tree.body.traverse():
+        for name, value in node.attributes.items():
+            assert not name.lower().startswith("on"), f"event handler {name} on <{node.tag}>"
+            assert name in {"href", "src", "alt", "title", "width", "height", "colspan", "rowspan", "start",
+                            "datetime", "cite"}, f"attribute {name} on <{node.tag}>"
+            if name in ("href", "src", "cite"):
+                assert re.match(r"(https?|mailto):", value or ""), f"{name}={value!r}"
+    lowered = html.lower()
+    for needle in ["onerror", "onclick", "onload", "<script", "<iframe", "<svg", "<form", "<style", "<object"]:
+        assert needle not in lowered
+
+
+def test_hostile_page_copy_is_harmless(hostile_copy):
+    assert_harmless(hostile_copy.html)
+    assert "alert" not in hostile_copy.text
+    assert "evening crossings" in hostile_copy.text  # a javascript: link loses its href, not its words
+    assert hostile_copy.lead_image == "https://gazette.example/media/ferry.jpg"  # og:image was javascript:
+
+
+def test_hostile_page_keeps_the_article(hostile_copy):
+    text = hostile_copy.text
+    for kept in ["The harbour council voted on Tuesday evening", "Councillors said the extra crossings",
+                 "The ferry operator welcomed the vote", "Opponents of the plan argued",
+                 "The timetable takes effect on the first Monday of May"]:
+        assert kept in text
+    for gone in ["subscribe here", "Sign up", "svg text", "Home", "© Example Gazette"]:
+        assert gone not in text
+    links = [n.attributes.get("href") for n in LexborHTMLParser(hostile_copy.html).css("a")]
+    assert "https://gazette.example/docs/timetable-2024.pdf" in links  # relative made absolute (not via <base>)
+
+
+def test_hostile_page_metadata(hostile_copy):
+    assert hostile_copy.title == "Harbour council approves new ferry timetable"
+    assert hostile_copy.byline == "Ana Ribeiro, Tom Okafor"
+    assert hostile_copy.published == "2024-03-05"
+    assert hostile_copy.site_name == "Example Gazette"
+    assert hostile_copy.lang == "en-GB"
+
+
+BASE = "https://news.example/a/b.html"
+
+
+@pytest.mark.parametrize("dirty, clean", [
+    ('<p onclick="x()">a</p>', "<p>a</p>"),
+    ('<p>a<script>alert(1)</script>b</p>', "<p>ab</p>"),
+    ('<p>a<style>p{}</style></p>', "<p>a</p>"),
+    ('<img src="x.png" onerror="alert(1)" alt="A">', '<img src="https://news.example/a/x.png" alt="A">'),
+    ('<img src="javascript:alert(1)">', ""),
+    ('<img src="data:image/svg+xml,<svg onload=alert(1)>">', ""),
+    ('<a href="javascript:alert(1)">x</a>', "x"),
+    ('<a href=" JaVa\tScRiPt:alert(1)">x</a>', "x"),
+    ('<a href="vbscript:msgbox(1)">x</a>', "x"),
+    ('<a href="/c?d=1" target="_blank" rel="x">x</a>', '<a href="https://news.example/c?d=1">x</a>'),
+    ('<a href="//cdn.example/p">x</a>', '<a href="https://cdn.example/p">x</a>'),
+    ('<a href="mailto:a@b.example">m</a>', '<a href="mailto:a@b.example">m</a>'),
+    ('<iframe src="https://x.example"></iframe><p>t</p>', "<p>t</p>"),
+    ('<form><input value="v"><button>b</button></form><p>t</p>', "<p>t</p>"),
+    ('<svg><script>alert(1)</script><a href="javascript:1"><text>s</text></a></svg>t', "t"),
+    ('<math><mtext><script>alert(1)</script></mtext></math>t', "t"),
+    ('<object data="x.swf"><embed src="x.swf"></object>t', "t"),
+    ('<div class="c" style="color:red"><span id="s">t</span></div>', "t"),
+    ('<table><tr><td colspan="2" onclick="x">c</td><td colspan="x">d</td></tr></table>',
+     '<table><tbody><tr><td colspan="2">c</td><td>d</td></tr></tbody></table>'),
+    ('<blockquote cite="javascript:x">q</blockquote>', "<blockquote>q</blockquote>"),
+    ('<figure><img src="i.jpg"><figcaption>cap</figcaption></figure>',
+     '<figure><img src="https://news.example/a/i.jpg"><figcaption>cap</figcaption></figure>'),
+    ('<p>a<!-- <script>alert(1)</script> -->b</p>', "<p>ab</p>"),
+    ('<p>t<noscript><img src="x.png"></noscript><template><p>t</p></template>u</p>', "<p>tu</p>"),
+])
+def test_sanitize_html(dirty, clean):
+    assert sanitize_html(dirty, BASE) == clean
+    assert_harmless(sanitize_html(dirty, BASE))
+
+
+def test_html_to_text_separates_blocks_with_blank_lines():
+    html = "<h2>Head</h2><p>One <b>two</b><br>three</p><ul><li>x</li><li>y</li></ul><table><tr><td>a</td><td>b</td></tr></table>"
+    assert html_to_text(html) == "Head\n\nOne two\nthree\n\nx\n\ny\n\na b"
+
+
+@pytest.mark.parametrize("head, field, expected", [
+    ('<meta property="article:published_time" content="2020-02-29T10:00:00Z">', "published", "2020-02-29"),
+    ('<meta property="article:published_time" content="2019-02-30">', "published", None),
+    ('<script type="application/ld+json">{"@type":"BlogPosting","datePublished":"2021-07-01"}</script>',
+     "published", "2021-07-01"),
+    ('<script type="application/ld+json">{not json</script><meta property="og:title" content="OG">',
+     "title", "OG"),
+    ('<script type="application/ld+json">[{"@type":"Article","author":"Jo Bloggs"}]</script>', "byline", "Jo Bloggs"),
+    ('<meta name="author" content="https://social.example/jo">', "byline", None),
+    ('<script type="application/ld+json">{"@type":"NewsArticle","publisher":{"name":"Pub"}}</script>',
+     "site_name", "Pub"),
+    ('<meta property="og:image" content="/i/cover.jpg">', "lead_image", "https://news.example/i/cover.jpg"),
+])
+def test_page_metadata(head, field, expected):
+    tree = LexborHTMLParser(f"<html><head>{head}</head><body><p>x</p></body></html>")
+    assert getattr(page_metadata(tree, BASE), field) == expected
+
+
+def test_time_element_dates_a_page_without_meta():
+    tree = LexborHTMLParser('<html><body><article><time datetime="2018-10-15T08:00">Oct 15</time></article></body></html>')
+    assert page_metadata(tree, BASE).published == "2018-10-15"
