@@ -116,8 +116,16 @@ _COMMON_WORDS = frozenset({"this", "that", "more", "like", "read", "with", "from
 def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang: str = "") -> Plan:
     """The rules in scope for `host` and on under `toggles`; text rules for `lang` (all if "")."""
     pack_on = {p.id: p.enabled for p in rules.packs}
-    active = tuple(r for r in rules.rules
+    active = tuple(i for i, r in enumerate(rules.rules)
                    if r.scope.covers(host) and toggles.rule_on(r, host, pack_on.get(r.pack_id, True)))
+    # Most hosts have the same rules in force: they share one compiled plan.
+    return _compile(rules, active, lang)
+
+
+@lru_cache(maxsize=256)
+def _compile(rules: RuleSet, active_indexes: tuple[int, ...], lang: str) -> Plan:
+    every = rules.rules
+    active = tuple(every[i] for i in active_indexes)
     by_requirement: dict[str, list[_SelectorRule]] = {}
     for r in active:
         if r.selectors:

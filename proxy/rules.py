@@ -153,7 +153,11 @@ class RuleSet:
 
     @property
     def rules(self) -> tuple[Rule, ...]:
-        return tuple(r for p in self.packs for r in p.rules)
+        cache = self.__dict__.get("_rules_cache")
+        if cache is None:
+            cache = tuple(r for p in self.packs for r in p.rules)
+            object.__setattr__(self, "_rules_cache", cache)
+        return cache
 
     def rule(self, rule_id: str) -> Rule | None:
         return self._by_id.get(rule_id)
