@@ -7,6 +7,7 @@ body's text says their phrase is present.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,7 +16,8 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from proxy.charset import bom_charset, sniff_charset
-from proxy.rules import MAX_TEXT_MATCH, NO_TOGGLES, Rule, RuleSet, TextPattern, Toggles, load_rules, normalize_text
+from proxy.rules import (MAX_TEXT_MATCH, NO_TOGGLES, Rule, RulePack, RuleSet, TextPattern, Toggles, load_rules,
+                         normalize_text)
 
 # Text patterns climb at most this many levels from the element holding their needle.
 MAX_TEXT_LEVELS = 4
@@ -102,10 +104,11 @@ class Plan:
     # (needle, its UTF-8 forms each with its patterns' starts, longest text its patterns
     # match, its patterns)
     needles: tuple[tuple[str, tuple[tuple[bytes, "_Starts"], ...], int, tuple[tuple[Rule, TextPattern], ...]], ...]
+    lists: tuple["_ListInForce", ...] = ()  # big adblock lists, matched through an index
 
     @property
     def empty(self) -> bool:
-        return not self.selector_groups and not self.needles
+        return not self.selector_groups and not self.needles and not self.lists
 
 
 # Words so frequent in articles that a phrase holding them is the better needle.
@@ -116,10 +119,16 @@ _COMMON_WORDS = frozenset({"this", "that", "more", "like", "read", "with", "from
 def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang: str = "") -> Plan:
     """The rules in scope for `host` and on under `toggles`; text rules for `lang` (all if "")."""
     pack_on = {p.id: p.enabled for p in rules.packs}
-    active = tuple(i for i, r in enumerate(rules.rules)
-                   if r.scope.covers(host) and toggles.rule_on(r, host, pack_on.get(r.pack_id, True)))
+    indexed = {p.id for p in rules.packs if p.adblock or len(p.rules) > LIST_INDEX_MIN}
+    active = tuple(i for i, r in enumerate(rules.rules) if r.pack_id not in indexed
+                   and r.scope.covers(host) and toggles.rule_on(r, host, pack_on.get(r.pack_id, True)))
     # Most hosts have the same rules in force: they share one compiled plan.
-    return _compile(rules, active, lang)
+    plan = _compile(rules, active, lang)
+    lists = tuple(_list_in_force(rules, p, host, toggles) for p in rules.packs if p.id in indexed)
+    lists = tuple(x for x in lists if x is not None)
+    if lists:
+        plan = Plan(plan.rules, plan.selector_groups, plan.needles, lists)
+    return plan
 
 
 @lru_cache(maxsize=256)
@@ -141,6 +150,99 @@ def _compile(rules: RuleSet, active_indexes: tuple[int, ...], lang: str) -> Plan
                 tuple((n, tuple((f, _Starts(f, group)) for f in _needle_variants(n)),
                        max(p.max_len for _r, p in group), tuple(group))
                       for n, group in groups.items()))
+
+
+# Rules that may have matched one element, beyond which only the first is looked up.
+MAX_DISAMBIGUATE = 8
+# Packs with more rules than this (adblock lists) are matched through a token index.
+LIST_INDEX_MIN = 500
+
+
+@dataclass(frozen=True)
+class _ListIndex:
+    """One big pack, indexed the way adblockers' cosmetic engines do: generic selectors by
+    the class or id their last compound needs, site rules by domain."""
+
+    # token -> (selector, rule, every class/#id token the selector needs)
+    by_token: dict[str, list[tuple[str, Rule, frozenset[str]]]]
+    unkeyed: list[tuple[str, Rule, tuple[str, ...]]]  # (selector, rule, uncommon tags it needs)
+    by_domain: dict[str, list[Rule]]
+    signatures: dict[str, _Signature]  # selector -> its last compound, worked out once
+
+
+@dataclass(frozen=True)
+class _ListInForce:
+    """A list's index and what switches, exceptions and `~domain`s take out on one host."""
+
+    index: _ListIndex
+    host: str
+    off: frozenset[str]  # rule ids switched off here
+    excepted: frozenset[str]  # selectors under a `#@#` exception here
+    generic: bool  # False under $generichide / $elemhide
+    site_rules: tuple[Rule, ...]
+
+
+@lru_cache(maxsize=64)
+def _list_index(pack: RulePack) -> _ListIndex:
+    by_token: dict[str, list] = {}
+    unkeyed, by_domain, signatures = [], {}, {}
+    for rule in pack.rules:
+        if rule.scope.include:
+            for domain in rule.scope.include:
+                by_domain.setdefault(domain, []).append(rule)
+            signatures[rule.selectors[0]] = _signature(rule.selectors[0])
+            continue
+        for sel in split_selector_list(rule.selectors[0]):
+            signatures[sel] = _signature(sel)
+            needs = _needed_tokens(sel)
+            if not needs:
+                unkeyed.append((sel, rule, _uncommon_tags(sel)))
+            else:
+                by_token.setdefault(max(needs, key=len), []).append((sel, rule, needs))
+    return _ListIndex(by_token, unkeyed, by_domain, signatures)
+
+
+def _needed_tokens(selector: str) -> frozenset[str]:
+    """Every class and id ("#id") a selector's compounds require (not those in :not()
+    or other parentheses): a page lacking one cannot match it."""
+    needs, depth, quote, i, s = set(), 0, "", 0, selector
+    while i < len(s):
+        ch = s[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch in ".#" and i + 1 < len(s) and (s[i + 1].isalnum() or s[i + 1] in "-_"):
+            j = i + 1
+            while j < len(s) and (s[j].isalnum() or s[j] in "-_"):
+                j += 1
+            if j < len(s) and s[j] == "\\":  # escaped characters: not worth decoding, no key
+                return frozenset()
+            needs.add(("#" if ch == "#" else "") + s[i + 1:j])
+            i = j
+            continue
+        i += 1
+    return frozenset(needs)
+
+
+def _list_in_force(rules: RuleSet, pack: RulePack, host: str, toggles: Toggles) -> _ListInForce | None:
+    if not toggles.rule_on(Rule(id="", title="", kind="other", pack_id=pack.id), host, pack.enabled):
+        return None  # the whole list is off here (a rule with no switch of its own)
+    index = _list_index(pack)
+    mentioned = {rid for rid, _on in toggles.rules} | {rid for _site, rid, _on in toggles.site_rules}
+    off = frozenset(rid for rid in mentioned if rid.startswith(pack.id + ".")
+                    and rules.rule(rid) is not None and not toggles.rule_on(rules.rule(rid), host))
+    excepted = frozenset(sel for p in rules.packs for sel, scope in p.exceptions if scope.covers(host))
+    page_off = {kind for p in rules.packs for kind, domains in p.page_exceptions
+                if any(host == d or host.endswith("." + d) for d in domains)}
+    parts = host.split(".")
+    site_rules = tuple(r for i in range(len(parts)) for r in index.by_domain.get(".".join(parts[i:]), ())
+                       if r.scope.covers(host))
+    return _ListInForce(index, host, off, excepted, not page_off, () if "elemhide" in page_off else site_rules)
 
 
 def _cover_needles(entries: list[tuple[Rule, TextPattern]]) -> dict[str, list[tuple[Rule, TextPattern]]]:
@@ -193,6 +295,14 @@ def builtin_rules() -> RuleSet:
     if _BUILTIN is None:
         _BUILTIN = load_rules()
     return _BUILTIN
+
+
+def path_of(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "/"
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def host_of(url: str) -> str:
@@ -252,7 +362,7 @@ def clean_prepared(prepared: Prepared, url: str = "", rules: RuleSet | None = No
         plan = compile_plan(ruleset, host, toggles)
         if plan.empty or prepared.tree is None:
             return CleanResult(page, encoding=encoding, elapsed_ms=_ms(start))
-        removed, skipped, out = _clean(prepared.tree, page, plan, limits, ruleset, host, toggles)
+        removed, skipped, out = _clean(prepared.tree, page, plan, limits, ruleset, host, toggles, path_of(url))
         return CleanResult(out if removed else page, removed, skipped, bool(removed),
                            encoding=encoding, elapsed_ms=_ms(start))
     except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
@@ -285,25 +395,27 @@ def page_language(tree: LexborHTMLParser) -> str:
 
 
 def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardLimits, rules: RuleSet,
-           host: str, toggles: Toggles) -> tuple[dict[str, int], dict[str, str], str | bytes]:
+           host: str, toggles: Toggles, path: str = "/") -> tuple[dict[str, int], dict[str, str], str | bytes]:
     body = tree.body
     if body is None:
         return {}, {}, text
     lang = page_language(tree)
     if lang and plan.needles:
         plan = compile_plan(rules, host, toggles, lang)
-    page = _Page(tree, body)
+    page = _Page(tree, body, path)
     targets: dict[str, list] = {}
     if plan.selector_groups:
         _match_selectors(page, plan, targets)
     if plan.needles:
         _match_text(page, plan, targets)
+    if plan.lists:
+        _match_lists(page, plan, text, targets)
     if not targets:
         return {}, {}, text
     skipped: dict[str, str] = {}
     final: list[tuple[str, object]] = []
     for rule_id, nodes in targets.items():
-        rule = next(r for r in plan.rules if r.id == rule_id)
+        rule = rules.rule(rule_id)
         nodes = _widen(page, rule, nodes)
         reason = _guard(page, nodes, limits)
         if reason:
@@ -327,9 +439,10 @@ def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardL
 class _Page:
     """One parsed page and what has been worked out about it, computed on demand."""
 
-    def __init__(self, tree: LexborHTMLParser, body):
+    def __init__(self, tree: LexborHTMLParser, body, path: str = "/"):
         self.tree = tree
         self.body = body
+        self.path = path  # the URL's path and query, for `:matches-path()`
         self._text: str | None = None
         self._segments: tuple[bytes, bytes] | None = None
         self._visible: int | None = None
@@ -424,6 +537,79 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
             _attribute(page, hits, selector_rules, targets)
 
 
+_TOKENS = (re.compile(r'class=["\']([^"\']*)'), re.compile(r'id=["\']([^"\']*)'))
+_TOKENS_B = (re.compile(rb'class=["\']([^"\']*)'), re.compile(rb'id=["\']([^"\']*)'))
+
+
+def page_tokens(source: str | bytes) -> set[str]:
+    """Class names and ids (as "#id") in the page's source: the index keys it can match."""
+    if isinstance(source, bytes):
+        classes, ids = (r.findall(source) for r in _TOKENS_B)
+        return set(b" ".join(classes).decode("utf-8", "replace").split()) | \
+            {"#" + i for i in b" ".join(ids).decode("utf-8", "replace").split()}
+    classes, ids = (r.findall(source) for r in _TOKENS)
+    return set(" ".join(classes).split()) | {"#" + i for i in " ".join(ids).split()}
+
+
+def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str, list]) -> None:
+    tokens = page_tokens(source)
+    for in_force in plan.lists:
+        index = in_force.index
+        chosen: dict[str, list[str]] = {}  # rule id -> selectors to run
+        rules: dict[str, Rule] = {}
+
+        def take(sel: str, rule: Rule) -> None:
+            if rule.id in in_force.off or sel in in_force.excepted or not rule.scope.covers(in_force.host):
+                return
+            chosen.setdefault(rule.id, []).append(sel)
+            rules[rule.id] = rule
+
+        if in_force.generic:
+            for token in tokens & index.by_token.keys():
+                for sel, rule, needs in index.by_token[token]:
+                    if needs <= tokens:
+                        take(sel, rule)
+            for sel, rule, tags in index.unkeyed:
+                if all(page.has_tag(t) for t in tags):
+                    take(sel, rule)
+        for rule in in_force.site_rules:
+            take(rule.selectors[0], rule)
+        if not chosen:
+            continue
+        sigs = index.signatures
+        selector_rules = tuple(_SelectorRule(rules[rid], ", ".join(sels),
+                                             tuple(sigs.get(s) or _signature(s) for s in sels))
+                               for rid, sels in chosen.items())
+        hits = page.body.css(", ".join(s.query for s in selector_rules))
+        if not hits:
+            continue
+        found: dict[str, list] = {}
+        _attribute(page, hits, selector_rules, found)
+        for rid, nodes in found.items():
+            kept = _procedure(page, rules[rid], nodes)
+            if kept:
+                targets.setdefault(rid, []).extend(kept)
+
+
+def _procedure(page: _Page, rule: Rule, nodes: list) -> list:
+    """uBO's procedural steps on what the CSS part matched: text, length, path, upward."""
+    steps = rule.procedure
+    if steps is None:
+        return nodes
+    if steps.path is not None and not steps.path.search(page.path):
+        return []
+    out = []
+    for node in nodes:
+        if steps.text is not None or steps.min_text_length:
+            text = node.text(deep=True)
+            if steps.text is not None and not steps.text.search(text):
+                continue
+            if len(text) < steps.min_text_length:
+                continue
+        out.append(_upward(page, node, steps.upward) if steps.upward is not None else node)
+    return out
+
+
 def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...], targets: dict[str, list]) -> None:
     """Which rule matched each element of a joined query: by the selectors' last
     compound where that decides it, by the rule's own query where it does not."""
@@ -436,8 +622,12 @@ def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...
         ident = attrs.get("id")
         candidates = [s for s in selector_rules
                       if any(sig.fits(node.tag, classes, ident) for sig in s.signatures)]
-        if len(candidates) > 1:
+        if 1 < len(candidates) <= MAX_DISAMBIGUATE:
             candidates = [s for s in candidates if node.mem_id in page.ids(s.query)]
+        elif candidates:
+            # Many rules fit (attribute-only list selectors fit any element): the node is
+            # removed all the same; credit the first rule whose own query finds it.
+            candidates = [next((s for s in candidates if node.mem_id in page.ids(s.query)), candidates[0])]
         if candidates:
             targets.setdefault(candidates[0].rule.id, []).append(node)
 

@@ -120,6 +120,7 @@ class Rule:
     enabled: bool = True
     source: str = ""
     line: int = 0
+    procedure: object | None = None  # adblock procedural steps (proxy.adblock.Procedure)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ class PackTest:
     kept: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RulePack:
     id: str
     title: str
@@ -139,6 +140,10 @@ class RulePack:
     enabled: bool = True
     path: str = ""
     tests: tuple[PackTest, ...] = ()
+    # adblock lists: `#@#` exceptions (selector, scope) and $generichide/$elemhide domains
+    exceptions: tuple[tuple[str, Scope], ...] = ()
+    page_exceptions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    adblock: bool = False  # read from an adblock list: matched through the list index
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,306 @@
+"""Adblock cosmetic filter lists (EasyList syntax, uBlock Origin and AdGuard extensions)
+read as rule packs.
+
+What a proxy can apply to a static document becomes a rule: element hiding (`##`,
+scoped by domains, `~` exclusions), exceptions (`#@#`), uBO's procedural operators that
+work without a live browser (`:has`, `:has-text`, `:upward`, `:remove`, `:not`,
+`:min-text-length`, `:matches-path`, and ABP's and AdGuard's spellings), HTML filters
+(`##^`) and `$generichide`/`$elemhide` page exceptions. Everything else is counted by
+reason, never silently dropped. Pure: selectolax and the stdlib.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from proxy.rules import Rule, RuleError, RulePack, Scope, selector_problem
+
+# Operators that need a live browser (layout, styles, events) or are not cosmetic.
+_UNSUPPORTED_OPERATORS = {
+    ":style(": "needs a live browser (:style)",
+    ":matches-css": "needs a live browser (:matches-css)",
+    ":-abp-properties(": "needs a live browser (:-abp-properties)",
+    ":watch-attr(": "needs a live browser (:watch-attr)",
+    ":xpath(": "xpath is not supported",
+    ":remove-attr(": "changes attributes, not cosmetic removal",
+    ":remove-class(": "changes attributes, not cosmetic removal",
+    ":matches-attr(": "not supported (:matches-attr)",
+    ":matches-prop(": "needs a live browser (:matches-prop)",
+    ":min-text-length(": None,  # supported, listed so it is not flagged as unknown
+    ":others(": "not supported (:others)",
+    ":nth-ancestor(": None,
+    ":if(": None,
+    ":if-not(": None,
+}
+_TEXT_OPERATORS = (":has-text(", ":-abp-contains(", ":contains(")
+_HAS_ALIASES = (":-abp-has(", ":if(")
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """Steps applied in Python after the CSS part of a procedural filter matched."""
+
+    text: re.Pattern | None = None  # :has-text — the element's text contains a match
+    min_text_length: int = 0
+    upward: int | str | None = None
+    path: re.Pattern | None = None  # :matches-path — the page's path (and query)
+
+
+@dataclass
+class ListReport:
+    """What an import made of a list: rules applied, lines skipped by reason, invalid lines."""
+
+    name: str
+    applied: int = 0
+    exceptions: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    invalid: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        skipped = ", ".join(f"{n} {reason}" for reason, n in self.skipped.most_common()) or "none"
+        return (f"{self.name}: {self.applied} rules applied, {self.exceptions} exceptions; "
+                f"skipped {sum(self.skipped.values())} ({skipped}); invalid {len(self.invalid)}")
+
+
+def list_name(path: Path) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-") or "list"
+
+
+def parse_list_file(path: Path, seen_ids: Mapping[str, str] = {}, name: str | None = None
+                    ) -> tuple[RulePack | None, list[RuleError]]:
+    """A `.txt` list as a pack; unreadable files are errors, bad lines are only reported."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return None, [RuleError(str(path), 0, f"cannot read: {exc}")]
+    pack, _report = parse_list_text(text, name or list_name(path), str(path))
+    return pack, []
+
+
+def parse_list_text(text: str, name: str, source: str = "<list>") -> tuple[RulePack, ListReport]:
+    report = ListReport(name)
+    rules: list[Rule] = []
+    exceptions: list[tuple[str, Scope]] = []
+    page_exceptions: list[tuple[str, tuple[str, ...]]] = []
+    title = name
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("!") or line.startswith("["):
+            m = re.match(r"!\s*Title:\s*(.+)", line)
+            if m:
+                title = m.group(1).strip()
+            continue
+        parsed = _parse_line(line)
+        kind = parsed[0]
+        if kind == "skip":
+            report.skipped[parsed[1]] += 1
+        elif kind == "invalid":
+            report.invalid.append((lineno, parsed[1]))
+        elif kind == "page-exception":
+            page_exceptions.append((parsed[1], parsed[2]))
+            report.exceptions += 1
+        elif kind == "exception":
+            exceptions.append((parsed[1], parsed[2]))
+            report.exceptions += 1
+        else:
+            _, selector, scope, procedure = parsed
+            rules.append(Rule(
+                id=f"{name}.{lineno}", title=line[:120], kind="other", pack_id=name, scope=scope,
+                selectors=(selector,), procedure=procedure, source=source, line=lineno))
+    bad = _unusable(rules)
+    for rule in rules:
+        if rule.id in bad:
+            reason = bad[rule.id]
+            if reason:
+                report.invalid.append((rule.line, reason))
+            else:
+                report.skipped["selector Lexbor cannot use"] += 1
+    rules = [r for r in rules if r.id not in bad]
+    report.applied = len(rules)
+    report.invalid.sort()
+    pack = RulePack(id=name, title=title, description=f"Adblock list {name}: {report.summary()}",
+                    rules=tuple(rules), path=source, exceptions=tuple(exceptions),
+                    page_exceptions=tuple(page_exceptions), adblock=True)
+    return pack, report
+
+
+def _parse_line(line: str):
+    """One list line: ("rule", selector, scope, procedure) | ("exception", selector, scope)
+    | ("page-exception", kind, domains) | ("skip", reason) | ("invalid", reason)."""
+    for marker in ("#@#", "#?#", "#@?#", "#$#", "#@$#", "#%#", "#@%#", "$$", "$@$", "##"):
+        head, sep, body = line.partition(marker)
+        if sep and "##" not in head and "#@#" not in head:
+            break
+    else:
+        return _network_line(line)
+    if marker in ("#$#", "#@$#"):
+        return ("skip", "CSS injection (#$#) needs a live browser")
+    if marker in ("#%#", "#@%#"):
+        return ("skip", "scriptlet or JS (#%#) is not cosmetic")
+    if body.startswith("+js(") or body.startswith("+js ("):
+        return ("skip", "scriptlet (+js) is not cosmetic")
+    domains = [d.strip().lower() for d in head.split(",") if d.strip()]
+    scope, problem = _scope(domains)
+    if problem:
+        return ("invalid", problem)
+    if marker in ("$$", "$@$"):
+        # AdGuard HTML filtering: tag[attr="value"]... maps to a selector where simple.
+        body = re.sub(r'\[tag-content="[^"]*"\]|\[wildcard="[^"]*"\]|\[max-length="\d+"\]|\[min-length="\d+"\]', "", body)
+        if marker == "$@$":
+            return ("exception", body, scope)
+    if body.startswith("^"):  # uBO HTML filter: remove the element from the source
+        body = body[1:]
+        if body.startswith("script:") or body.startswith("responseheader("):
+            return ("skip", "HTML filter on scripts or headers is not cosmetic")
+    if marker in ("#@#", "#@?#"):
+        return ("exception", body.strip(), scope)
+    return _cosmetic(body.strip(), scope)
+
+
+def _network_line(line: str):
+    m = re.search(r"\$(.*)$", line)
+    options = set(m.group(1).split(",")) if m else set()
+    if line.startswith("@@") and options & {"generichide", "ghide", "elemhide", "ehide"}:
+        kind = "elemhide" if options & {"elemhide", "ehide"} else "generichide"
+        host = re.match(r"@@\|\|([^/^$]+)", line)
+        domains = tuple(d.lstrip("~") for d in re.findall(r"domain=([^,]+)", m.group(1))[0].split("|")) \
+            if "domain=" in m.group(1) else ()
+        if host:
+            domains = domains + (host.group(1).lower(),)
+        if not domains:
+            return ("skip", "page exception without a domain")
+        return ("page-exception", kind, domains)
+    return ("skip", "network rule (blocking requests is not cosmetic)")
+
+
+def _scope(domains: list[str]) -> tuple[Scope, str | None]:
+    include, exclude = [], []
+    for d in domains:
+        neg = d.startswith("~")
+        d = d.lstrip("~")
+        if d.endswith(".*"):  # entity matching ("google.*"): the registrable part only
+            d = d[:-2]
+        if not d.isascii():
+            try:
+                d = d.encode("idna").decode("ascii")  # hosts in URLs are punycode
+            except UnicodeError:
+                return Scope(), f"not a domain: {d!r}"
+        if not re.fullmatch(r"[a-z0-9*]([a-z0-9.*_-]*[a-z0-9])?", d):
+            return Scope(), f"not a domain: {d!r}"
+        (exclude if neg else include).append(d)
+    return Scope(tuple(include), tuple(exclude)), None
+
+
+def _cosmetic(body: str, scope: Scope):
+    if not body:
+        return ("invalid", "empty selector")
+    for op, reason in _UNSUPPORTED_OPERATORS.items():
+        if op in body and reason:
+            return ("skip", reason)
+    css, procedure, problem = _procedural(body)
+    if problem:
+        return ("skip", problem) if "not supported" in problem else ("invalid", problem)
+    return ("rule", css, scope, procedure)
+
+
+def _unusable(rules: list[Rule], chunk: int = 256) -> dict[str, str | None]:
+    """Rules whose selector Lexbor cannot compile: rule id -> why (None: a pseudo-class
+    Lexbor lacks, a skip rather than a list error). Compiled a chunk at a time and
+    bisected on failure: one Lexbor call per selector would take seconds for a big list."""
+    bad: dict[str, str | None] = {}
+
+    def check(batch: list[Rule]) -> None:
+        if not batch:
+            return
+        if selector_problem(", ".join(r.selectors[0] for r in batch)) is None:
+            return
+        if len(batch) == 1:
+            css = batch[0].selectors[0]
+            bad[batch[0].id] = None if re.search(r":[a-z-]+\(", css) else selector_problem(css)
+            return
+        half = len(batch) // 2
+        check(batch[:half])
+        check(batch[half:])
+
+    for i in range(0, len(rules), chunk):
+        check(rules[i:i + chunk])
+    return bad
+
+
+def _procedural(body: str) -> tuple[str, Procedure | None, str | None]:
+    """Split uBO procedural operators off the end of a selector into Python steps."""
+    for alias in _HAS_ALIASES:
+        body = body.replace(alias, ":has(")
+    text = min_len = upward = path = None
+    changed = True
+    while changed:
+        changed = False
+        m = re.search(r":remove\(\)\s*$", body)
+        if m:
+            body = body[:m.start()]
+            changed = True
+            continue
+        m = re.search(r":matches-path\((.*)\)\s*$", body)
+        if m:
+            path = _text_regex(m.group(1))
+            body = body[:m.start()]
+            changed = True
+            continue
+        m = re.search(r":(?:upward|nth-ancestor)\(([^()]*)\)\s*$", body)
+        if m:
+            arg = m.group(1).strip()
+            upward = int(arg) if arg.isdigit() else arg
+            if isinstance(upward, int) and not 1 <= upward <= 256:
+                return body, None, f"bad :upward({arg})"
+            body = body[:m.start()]
+            changed = True
+            continue
+        m = re.search(r":min-text-length\((\d+)\)\s*$", body)
+        if m:
+            min_len = int(m.group(1))
+            body = body[:m.start()]
+            changed = True
+            continue
+        for op in _TEXT_OPERATORS:
+            idx = body.rfind(op)
+            if idx >= 0 and body.rstrip().endswith(")") and _balanced(body[idx + len(op):].rstrip()[:-1]):
+                text = _text_regex(body[idx + len(op):].rstrip()[:-1])
+                body = body[:idx]
+                changed = True
+                break
+    if any(op in body for op in _TEXT_OPERATORS):
+        return body, None, "text operator inside :has()/:not() is not supported"
+    body = body.strip() or "*"
+    if text is None and min_len is None and upward is None and path is None:
+        return body, None, None
+    if text is False or path is False:
+        return body, None, "bad regular expression"
+    return body, Procedure(text=text, min_text_length=min_len or 0, upward=upward, path=path), None
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _text_regex(arg: str):
+    arg = arg.strip()
+    if len(arg) >= 2 and arg[0] == arg[-1] == '"':
+        arg = arg[1:-1]
+    m = re.fullmatch(r"/(.*)/([a-z]*)", arg)
+    try:
+        if m:
+            return re.compile(m.group(1), re.IGNORECASE if "i" in m.group(2) else 0)
+        return re.compile(re.escape(arg))
+    except re.error:
+        return False
