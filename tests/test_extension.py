@@ -1,0 +1,418 @@
+"""The companion extension in Debian's headless Chromium, with the real `quietpage run`
+behind it and the seed page served through the proxy: pairing, the popup's report and
+switches, the pause, the picker, saving a reading copy, trouble said in words, keyboard use.
+The tests also take the screenshots in docs/."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from extensionrig import CHROMIUM, DOCS, EXTENSION, Api, LoadedExtension, chromium_args, extension_copy
+from proxyrig import SEED_PATH, ProxyProcess, free_port, quietpage_run_argv, reroute_env
+from servicerig import cli, make_token
+from test_seed import NOTICE
+
+SEED_URL = f"https://www.rt.com{SEED_PATH}"
+SHARE = "Like this story? Share it with a friend!"
+TRENDS_HTML = 'class="layout__sidebar trends"'
+# On rt.com two rules take the share prompt: the site's widget rule takes the whole box,
+# and where it is off the generic phrase rule takes the sentence. Titles as in rules/.
+SHARE_WIDGETS = ("rt.com.share-widgets", "Share widgets (they repeat the headline)")
+SHARE_PHRASES = ("share-prompts.phrases", "“Share this” and “Share it with a friend” prompts")
+NOTICE_RULE = ("rt.com.comments-notice", "Comment-engine notice")
+SPRITES = ("icon-sprites.symbol-labels", "Labels of hidden icon sprite sheets")
+
+VISIBLE_TEXT_JS = """() => {
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('script, style, noscript, template').forEach(n => n.remove());
+  return body.textContent.replace(/\\s+/g, ' ');
+}"""
+
+
+@pytest.fixture(scope="module")
+def quiet(upstream, tmp_path_factory):
+    """`quietpage run` of this module's own (fresh data dir), and the tests' API client."""
+    data = tmp_path_factory.mktemp("extension-data")
+    api_token = make_token(data, "extension tests")
+    port, service_port = free_port(), free_port()
+    running = ProxyProcess(quietpage_run_argv(port, service_port, data), port, data / "proxy.log",
+                           service_port=service_port, env=reroute_env(upstream)).start()
+    yield running, Api(service_port, api_token), data
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(quiet, tmp_path_factory):
+    proxy, _, _ = quiet
+    place = tmp_path_factory.mktemp("extension-browser")
+    extension = extension_copy(place)
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(place / "profile"), headless=True, executable_path=CHROMIUM, ignore_https_errors=True,
+            args=chromium_args(extension, proxy.port, proxy.service_port))
+        try:
+            yield LoadedExtension(context)
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def ext(browser, quiet) -> LoadedExtension:
+    """The extension paired with a token of its own; every page closed afterwards."""
+    proxy, _, data = quiet
+    browser.configure(f"http://127.0.0.1:{proxy.service_port}", make_token(data, "extension"))
+    yield browser
+    for page in browser.context.pages:
+        page.close()
+
+
+def open_seed(ext: LoadedExtension) -> tuple[Page, int]:
+    page = ext.context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    response = page.goto(SEED_URL, wait_until="domcontentloaded")
+    assert response is not None and response.status == 200
+    return page, ext.tab_id(SEED_URL)
+
+
+def visible(page: Page) -> str:
+    return page.evaluate(VISIBLE_TEXT_JS)
+
+
+def switch(popup: Page, name: str):
+    return popup.get_by_role("switch", name=name, exact=True)
+
+
+def settle(popup: Page) -> None:
+    """Wait until the popup's changes reached the service and it shows the result."""
+    popup.wait_for_selector('body[data-pending="0"]', timeout=10_000)
+
+
+def flip(popup: Page, name: str) -> None:
+    switch(popup, name).click()
+    settle(popup)
+
+
+def reload_through_proxy(page: Page) -> str:
+    response = page.reload(wait_until="domcontentloaded")
+    assert response is not None and response.status == 200
+    return response.text()
+
+
+# --- the manifest ---------------------------------------------------------------------------
+
+def test_manifest_asks_for_least_privilege():
+    manifest = json.loads((EXTENSION / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["manifest_version"] == 3
+    assert sorted(manifest["permissions"]) == ["activeTab", "scripting", "storage"]
+    assert manifest["host_permissions"] == ["http://127.0.0.1/*"]
+    assert manifest["optional_permissions"] == ["proxy"]
+    assert manifest["background"] == {"service_worker": "background.js", "type": "module"}
+    assert "content_scripts" not in manifest  # the picker is injected on demand only
+    sources = {p.name: p.read_text(encoding="utf-8") for p in EXTENSION.iterdir() if p.suffix in (".js", ".html")}
+    for name, text in sources.items():
+        assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "document.write" not in text, name
+        assert not re.search(r"""src=["']https?:""", text), f"{name} loads remote code"
+        assert "eval(" not in text and "new Function" not in text, name
+    # Browser-specific calls live in browser.js (and the self-contained content script).
+    for name, text in sources.items():
+        if name not in ("browser.js", "picker.js"):
+            code = re.sub(r"^\s*//.*$", "", text, flags=re.M)
+            assert not re.search(r"\b(chrome|browser)\.[a-z]+\.", code), f"{name} calls the extension API directly"
+
+
+# --- pairing --------------------------------------------------------------------------------
+
+def test_pairing_end_to_end(browser, quiet):
+    proxy, api, data = quiet
+    browser.configure(f"http://127.0.0.1:{proxy.service_port}", None)
+    options = browser.open("options.html")
+    try:
+        expect(options.get_by_role("status").first).to_contain_text("not paired yet")
+        options.get_by_role("button", name="Pair this browser").click()
+        code = options.locator("#pair-code").inner_text(timeout=10_000).strip()
+        assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code), code
+        expect(options.locator("#pairing")).to_contain_text(f"quietpage pair {code}")
+
+        approved = cli("pair", code, "--data-dir", str(data))
+        assert approved.returncode == 0, approved.stderr
+        expect(options.locator("#pairing")).to_contain_text("Paired.", timeout=10_000)
+        expect(options.locator("#status")).to_contain_text("This browser is paired.")
+        token = browser.storage().get("token")
+        assert token and api.call("GET", "/api/clients", token=token).status == 200
+        clients = api.call("GET", "/api/clients").body["clients"]
+        assert any(c["name"].startswith("QuietPage extension") and not c["revoked"] for c in clients)
+    finally:
+        options.close()
+
+
+# --- the popup ------------------------------------------------------------------------------
+
+def test_popup_lists_the_rules_that_fired_with_counts(ext, quiet):
+    _, api, _ = quiet
+    page, tab = open_seed(ext)
+    popup = ext.popup(tab)
+    state = popup.locator("#state")
+    expect(state).to_contain_text("Paired with QuietPage.")
+    expect(state).to_contain_text("The service is running")
+    expect(state).to_contain_text("This page was cleaned: 51 elements removed.")
+    # The rules that fired, by title, with the counts the proxy reported, most first.
+    report = api.call("GET", f"/api/page-report?url={SEED_URL}").body
+    assert report["removed"][SPRITES[0]] == 47 and report["removed"][SHARE_WIDGETS[0]] == 2
+    titles = {r["id"]: r["title"] for p in api.call("GET", "/api/rules").body["packs"] for r in p["rules"]}
+    expected = [f"{titles[rule]} — {n} removed" for rule, n in sorted(report["removed"].items(), key=lambda i: -i[1])]
+    lines = [re.sub(r"\s+", " ", t) for t in popup.locator("#removed li").all_inner_texts()]
+    assert lines == expected and len(lines) == 4
+    assert f"{SHARE_WIDGETS[1]} — 2 removed" in lines and f"{NOTICE_RULE[1]} — 1 removed" in lines
+    # Every rule of the site's pack is a switch named by its title, on here.
+    for title in (SHARE_WIDGETS[1], NOTICE_RULE[1], "“Also on rt.com” promos", SPRITES[1]):
+        expect(switch(popup, title)).to_be_checked()
+    DOCS.mkdir(exist_ok=True)
+    popup.screenshot(path=str(DOCS / "popup.png"), full_page=True)
+    # Packs with nothing to show on this page start folded; a click (or Enter) unfolds them.
+    expect(switch(popup, SHARE_PHRASES[1])).to_be_hidden()
+    popup.locator("summary", has_text="Share prompts and share buttons").click()
+    expect(switch(popup, SHARE_PHRASES[1])).to_be_checked()
+    expect(switch(popup, "RT (rt.com)")).to_be_checked()
+    expect(switch(popup, "RT (rt.com) everywhere")).to_be_checked()
+    expect(switch(popup, "Pause QuietPage on this site")).not_to_be_checked()
+
+
+def test_switching_the_share_prompt_rules_and_pausing_the_site(ext, quiet):
+    _, api, _ = quiet
+    page, tab = open_seed(ext)
+    assert SHARE not in visible(page)
+    popup = ext.popup(tab)
+    try:
+        # The site's widget rule off: the generic phrase rule still takes the sentence.
+        flip(popup, SHARE_WIDGETS[1])
+        expect(switch(popup, SHARE_WIDGETS[1])).not_to_be_checked()
+        expect(popup.get_by_role("button", name="Reload the page")).to_be_visible()
+        assert api.rule(SHARE_WIDGETS[0], "www.rt.com")["enabled_here"] is False
+        assert api.rule(SHARE_WIDGETS[0], "www.bbc.com")["enabled_here"] is True  # only on rt.com
+        reload_through_proxy(page)
+        assert SHARE not in visible(page)
+        popup.reload()
+        expect(popup.locator("#removed")).to_contain_text(f"{SHARE_PHRASES[1]} — 1 removed")
+
+        # The phrase rule off too, and the popup's own reload button: the prompt is back.
+        flip(popup, SHARE_PHRASES[1])
+        expect(switch(popup, SHARE_PHRASES[1])).not_to_be_checked()
+        with page.expect_event("load"):
+            popup.get_by_role("button", name="Reload the page").click()
+        assert SHARE in visible(page)
+
+        # On again: gone again.
+        flip(popup, SHARE_PHRASES[1])
+        expect(switch(popup, SHARE_PHRASES[1])).to_be_checked()
+        reload_through_proxy(page)
+        assert SHARE not in visible(page)
+
+        # Paused: everything is back, byte for byte what the site sent.
+        flip(popup, "Pause QuietPage on this site")
+        expect(switch(popup, "Pause QuietPage on this site")).to_be_checked()
+        html = reload_through_proxy(page)
+        text = visible(page)
+        for back in [SHARE, "Also on rt.com", NOTICE[0], "icon-bookmark"]:
+            assert back in text or back in html, back
+        popup.reload()
+        expect(popup.locator("#state")).to_contain_text("QuietPage is paused on this site")
+        flip(popup, "Pause QuietPage on this site")
+        expect(switch(popup, "Pause QuietPage on this site")).not_to_be_checked()
+        reload_through_proxy(page)
+        assert SHARE not in visible(page) and NOTICE[0] not in visible(page)
+    finally:
+        for rule_id, _title in (SHARE_WIDGETS, SHARE_PHRASES):
+            api.call("PUT", f"/api/rules/{rule_id}", {"enabled": True, "site": "rt.com"})
+        api.call("PUT", "/api/sites/rt.com", {"paused": False})
+
+
+def test_popup_shows_changes_made_elsewhere(ext, quiet):
+    _, api, _ = quiet
+    _, tab = open_seed(ext)
+    popup = ext.popup(tab)
+    expect(popup.locator("#live")).to_contain_text("Live", timeout=10_000)
+    try:
+        assert api.call("PUT", f"/api/rules/{NOTICE_RULE[0]}", {"enabled": False, "site": "rt.com"}).status == 200
+        expect(switch(popup, NOTICE_RULE[1])).not_to_be_checked(timeout=5_000)
+    finally:
+        api.call("PUT", f"/api/rules/{NOTICE_RULE[0]}", {"enabled": True, "site": "rt.com"})
+    expect(switch(popup, NOTICE_RULE[1])).to_be_checked(timeout=5_000)
+
+
+def test_popup_by_keyboard_alone(ext, quiet):
+    _, api, _ = quiet
+    _, tab = open_seed(ext)
+    popup = ext.popup(tab)
+    target = switch(popup, NOTICE_RULE[1])
+    expect(target).to_be_checked()
+    names = []
+    try:
+        for _ in range(80):
+            popup.keyboard.press("Tab")
+            focused = popup.evaluate("""() => {
+                const e = document.activeElement;
+                const name = e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].textContent)
+                             || e.textContent;
+                return {tag: e.tagName, role: e.getAttribute('role'), name: (name || '').trim()};
+            }""")
+            assert focused["name"], f"a control without a name: {focused}"
+            names.append(focused["name"])
+            if focused["role"] == "switch" and focused["name"] == NOTICE_RULE[1]:
+                break
+        else:
+            raise AssertionError(f"never reached the switch; tab stops: {names}")
+        assert "Pause QuietPage on this site" in names and "Hide an element…" in names
+        popup.keyboard.press("Space")
+        settle(popup)
+        expect(target).not_to_be_checked()
+        expect(target).to_be_focused()  # focus survives the popup's refresh
+        assert api.rule(NOTICE_RULE[0], "www.rt.com")["enabled_here"] is False
+        popup.keyboard.press("Space")
+        settle(popup)
+        expect(target).to_be_checked()
+        assert api.rule(NOTICE_RULE[0], "www.rt.com")["enabled_here"] is True
+    finally:
+        api.call("PUT", f"/api/rules/{NOTICE_RULE[0]}", {"enabled": True, "site": "rt.com"})
+
+
+# --- the picker -----------------------------------------------------------------------------
+
+def test_picker_creates_a_rule_that_removes_the_trends_sidebar(ext, quiet):
+    _, api, _ = quiet
+    page, tab = open_seed(ext)
+    popup = ext.popup(tab)
+    popup.get_by_role("button", name="Hide an element…").click()
+    expect(popup.locator("#action-result")).to_contain_text("The picker is on the page")
+    page.bring_to_front()
+    picker = page.get_by_role("dialog", name="QuietPage: hide an element")
+    expect(picker).to_be_visible()
+    page.locator("h3.trends__title").click()
+    expect(picker.get_by_label("Selector")).to_have_text("h3.trends__title")
+    page.keyboard.press("ArrowUp")  # widen to the sidebar
+    expect(picker.get_by_label("Selector")).to_have_text("aside.trends")
+    expect(picker).to_contain_text("Matches 1 element on this page.")
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "picker.png"))
+    picker.get_by_label("Rule title").fill("Trends sidebar")
+    rule_id = None
+    try:
+        picker.get_by_role("button", name="Create rule").click()
+        expect(page.locator("aside.trends")).to_be_hidden()  # at once
+        expect(picker).to_have_count(0)
+        rules = [r for p in api.call("GET", "/api/rules?site=www.rt.com").body["packs"] for r in p["rules"] if r["user"]]
+        assert [(r["title"], r["selectors"], r["scope"]["include"]) for r in rules] == [
+            ("Trends sidebar", ["aside.trends"], ["rt.com"])]
+        rule_id = rules[0]["id"]
+        html = reload_through_proxy(page)
+        assert TRENDS_HTML not in html and "Venezuela crisis" not in html
+        assert "Washington now appears to be in a hurry" in html
+        popup.reload()
+        expect(popup.locator("#removed")).to_contain_text("Trends sidebar — 1 removed")
+        expect(switch(popup, "Trends sidebar")).to_be_checked()
+    finally:
+        if rule_id:
+            api.call("DELETE", f"/api/rules/{rule_id}")
+    assert TRENDS_HTML in reload_through_proxy(page)
+
+
+def test_picker_escape_leaves_no_trace(ext):
+    page, tab = open_seed(ext)
+    before = page.evaluate("() => document.documentElement.outerHTML")
+    popup = ext.popup(tab)
+    popup.get_by_role("button", name="Hide an element…").click()
+    page.bring_to_front()
+    picker = page.get_by_role("dialog", name="QuietPage: hide an element")
+    expect(picker).to_be_visible()
+    page.mouse.move(200, 300)
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Escape")
+    expect(picker).to_have_count(0)
+    assert page.evaluate("() => document.documentElement.outerHTML") == before
+    page.locator("h3.trends__title").click()  # the page's own clicks work again
+    assert page.url == SEED_URL
+
+
+# --- reading copy ---------------------------------------------------------------------------
+
+def test_save_reading_copy_says_what_the_service_answered(ext, quiet):
+    _, api, _ = quiet
+    _, tab = open_seed(ext)
+    popup = ext.popup(tab)
+    popup.get_by_role("button", name="Save reading copy").click()
+    result = popup.locator("#action-result")
+    library_built = "/api/articles" in api.call("GET", "/api/openapi.json").body["paths"]
+    if library_built:
+        expect(result).to_contain_text("Saved “", timeout=20_000)
+        expect(result.get_by_role("link", name="Open it in the library")).to_be_visible()
+    else:
+        # Issue 5's library is not there yet: the popup says so, and claims no success.
+        expect(result).to_contain_text("Not saved: this QuietPage service has no reading-copy library yet")
+        expect(result).to_contain_text("404")
+        expect(result).not_to_contain_text("Saved “")
+
+
+# --- trouble in words -----------------------------------------------------------------------
+
+def test_popup_when_the_service_is_stopped(ext, quiet):
+    proxy, _, _ = quiet
+    _, tab = open_seed(ext)
+    proxy.stop()
+    try:
+        popup = ext.popup(tab)
+        problem = popup.get_by_role("alert")
+        expect(problem).to_contain_text("QuietPage's service is not answering")
+        expect(problem).to_contain_text("Start it with quietpage run")
+        expect(popup.locator("#state")).to_contain_text("The service is not running.")
+        expect(popup.get_by_role("button", name="Hide an element…")).to_be_disabled()
+    finally:
+        proxy.start()
+    popup.get_by_role("button", name="Try again").click()
+    expect(popup.locator("#state")).to_contain_text("The service is running")
+    expect(popup.get_by_role("alert")).to_be_hidden()
+
+
+def test_popup_when_the_token_was_revoked(ext, quiet):
+    _, api, _ = quiet
+    _, tab = open_seed(ext)
+    token = ext.storage()["token"]
+    me = next(c for c in api.call("GET", "/api/clients", token=token).body["clients"] if c["current"])
+    assert api.call("DELETE", f"/api/clients/{me['id']}").status == 200
+    popup = ext.popup(tab)
+    problem = popup.get_by_role("alert")
+    expect(problem).to_contain_text("no longer accepts this browser's token")
+    expect(problem).to_contain_text("Pair again")
+    expect(problem.get_by_role("button", name="Open Options")).to_be_visible()
+
+
+def test_popup_for_a_page_the_proxy_has_not_cleaned(ext, quiet):
+    page = ext.context.new_page()
+    page.goto("https://www.rt.com/not-through-quietpage/")  # the upstream's 404: nothing cleaned
+    popup = ext.popup(ext.tab_id("https://www.rt.com/not-through-quietpage/"))
+    expect(popup.locator("#state")).to_contain_text("QuietPage has not cleaned this page since it started")
+    expect(popup.locator("#state")).to_contain_text("not going through QuietPage's proxy")
+
+
+# --- options: routing -----------------------------------------------------------------------
+
+def test_routing_switch_is_off_by_default_and_the_check_says_what_it_found(ext):
+    options = ext.open("options.html")
+    options.set_viewport_size({"width": 900, "height": 1100})
+    expect(options.locator("#status")).to_contain_text("This browser is paired.")
+    route = options.get_by_role("switch", name="Send this browser's traffic through QuietPage", exact=True)
+    expect(route).not_to_be_checked()
+    expect(options.get_by_label("Proxy address")).to_have_value("127.0.0.1:8080")
+    # This browser was started with --proxy-server pointing at QuietPage: the check sees a proxy answer.
+    options.get_by_role("button", name="Check that it works").click()
+    expect(options.locator("#route-result")).to_contain_text("This browser's traffic goes through QuietPage's proxy.")
+    options.get_by_text("HTTPS pages need QuietPage's certificate").click()
+    expect(options.get_by_text("quietpage ca", exact=True)).to_be_visible()
+    DOCS.mkdir(exist_ok=True)
+    options.screenshot(path=str(DOCS / "options.png"), full_page=True)
+    # Nobody can answer the browser's permission prompt here: the switch must not claim it is on.
+    route.click()
+    expect(options.locator("#route-result")).to_contain_text("Routing stays off", timeout=10_000)
+    expect(route).not_to_be_checked()
+    assert ext.storage().get("proxyEnabled") in (None, False)
