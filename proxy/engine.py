@@ -7,6 +7,7 @@ body's text says their phrase is present.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from dataclasses import dataclass, field
@@ -79,10 +80,23 @@ class _Signature:
     tag: str | None
     classes: frozenset[str]
     id: str | None
+    attrs: tuple[tuple[str, str, str], ...] = ()  # [name op "value"]: (name, op, value)
+    whole: bool = False  # the compound is all of the selector: fitting it is matching it
 
-    def fits(self, tag: str, classes: set[str], ident: str | None) -> bool:
-        return ((self.tag is None or self.tag == tag) and self.classes <= classes
-                and (self.id is None or self.id == ident))
+    def fits(self, tag: str, classes: set[str], ident: str | None, attributes: dict | None = None) -> bool:
+        if not ((self.tag is None or self.tag == tag) and self.classes <= classes
+                and (self.id is None or self.id == ident)):
+            return False
+        for name, op, value in self.attrs:
+            have = (attributes or {}).get(name)
+            if have is None and name not in (attributes or {}):
+                return False
+            have = have or ""
+            if (op == "=" and have != value) or (op == "^=" and not have.startswith(value)) \
+                    or (op == "$=" and not have.endswith(value)) or (op == "*=" and value not in have) \
+                    or (op == "~=" and value not in have.split()):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -124,10 +138,9 @@ def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang:
                    and r.scope.covers(host) and toggles.rule_on(r, host, pack_on.get(r.pack_id, True)))
     # Most hosts have the same rules in force: they share one compiled plan.
     plan = _compile(rules, active, lang)
-    lists = tuple(_list_in_force(rules, p, host, toggles) for p in rules.packs if p.id in indexed)
-    lists = tuple(x for x in lists if x is not None)
-    if lists:
-        plan = Plan(plan.rules, plan.selector_groups, plan.needles, lists)
+    packs = tuple(p for p in rules.packs if p.id in indexed)
+    if packs:
+        plan = Plan(plan.rules, plan.selector_groups, plan.needles, (_lists_in_force(rules, packs, host, toggles),))
     return plan
 
 
@@ -163,43 +176,56 @@ class _ListIndex:
     """One big pack, indexed the way adblockers' cosmetic engines do: generic selectors by
     the class or id their last compound needs, site rules by domain."""
 
-    # token -> (selector, rule, every class/#id token the selector needs)
-    by_token: dict[str, list[tuple[str, Rule, frozenset[str]]]]
+    # token -> (selector, rule, tokens, attribute-value prefixes and whole values it needs)
+    by_token: dict[str, list[tuple[str, Rule, frozenset[str], tuple[str, ...], frozenset[str]]]]
     unkeyed: list[tuple[str, Rule, tuple[str, ...]]]  # (selector, rule, uncommon tags it needs)
     by_domain: dict[str, list[Rule]]
     signatures: dict[str, _Signature]  # selector -> its last compound, worked out once
+    by_prefix: list[tuple[str, Rule, tuple[str, ...]]]  # keyed only by [attr^="value"]s
+    by_value: dict[str, list]  # keyed by a whole attribute value ([attr="value"]), as by_token
 
 
 @dataclass(frozen=True)
 class _ListInForce:
-    """A list's index and what switches, exceptions and `~domain`s take out on one host."""
+    """The lists' merged index and what switches, exceptions and `~domain`s take out on
+    one host."""
 
     index: _ListIndex
     host: str
-    off: frozenset[str]  # rule ids switched off here
+    off: frozenset[str]  # rule ids switched off here (whole lists off included, by pack)
+    off_packs: frozenset[str]  # lists switched off here
     excepted: frozenset[str]  # selectors under a `#@#` exception here
-    generic: bool  # False under $generichide / $elemhide
+    generic_off: frozenset[str]  # lists under $generichide / $elemhide here
     site_rules: tuple[Rule, ...]
 
 
-@lru_cache(maxsize=64)
-def _list_index(pack: RulePack) -> _ListIndex:
+@lru_cache(maxsize=16)
+def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
+    """One index over every list: a page is looked up once, however many lists are on."""
     by_token: dict[str, list] = {}
-    unkeyed, by_domain, signatures = [], {}, {}
-    for rule in pack.rules:
-        if rule.scope.include:
-            for domain in rule.scope.include:
-                by_domain.setdefault(domain, []).append(rule)
-            signatures[rule.selectors[0]] = _signature(rule.selectors[0])
-            continue
-        for sel in split_selector_list(rule.selectors[0]):
-            signatures[sel] = _signature(sel)
-            needs = _needed_tokens(sel)
-            if not needs:
-                unkeyed.append((sel, rule, _uncommon_tags(sel)))
-            else:
-                by_token.setdefault(max(needs, key=len), []).append((sel, rule, needs))
-    return _ListIndex(by_token, unkeyed, by_domain, signatures)
+    unkeyed, by_domain, signatures, by_prefix, by_value = [], {}, {}, [], {}
+    for pack in packs:
+        for rule in pack.rules:
+            if rule.scope.include:
+                for domain in rule.scope.include:
+                    by_domain.setdefault(domain, []).append(rule)
+                signatures[rule.selectors[0]] = _signature(rule.selectors[0])
+                continue
+            for sel in split_selector_list(rule.selectors[0]):
+                signatures[sel] = _signature(sel)
+                needs = _needed_tokens(sel)
+                plain = frozenset(n for n in needs if n[0] not in "^=")
+                prefixes = tuple(n[1:] for n in needs if n[0] == "^")
+                exact = frozenset(n[1:] for n in needs if n[0] == "=")
+                if plain:
+                    by_token.setdefault(max(plain, key=len), []).append((sel, rule, plain, prefixes, exact))
+                elif exact:
+                    by_value.setdefault(max(exact, key=len), []).append((sel, rule, frozenset(), prefixes, exact))
+                elif prefixes:
+                    by_prefix.append((sel, rule, prefixes))
+                else:
+                    unkeyed.append((sel, rule, _uncommon_tags(sel)))
+    return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value)
 
 
 def _needed_tokens(selector: str) -> frozenset[str]:
@@ -222,27 +248,49 @@ def _needed_tokens(selector: str) -> frozenset[str]:
                 j += 1
             if j < len(s) and s[j] == "\\":  # escaped characters: not worth decoding, no key
                 return frozenset()
-            needs.add(("#" if ch == "#" else "") + s[i + 1:j])
+            needs.add(s[i + 1:j])
             i = j
             continue
+        elif depth == 1 and ch == "[":
+            pass
         i += 1
+    for m in _EXACT_ATTR.finditer(s):  # [name="value"] at the top level needs that value,
+        if _depth_at(s, m.start()) == 0 and m.group(3).strip():  # [name^="v"] a value starting so
+            needs.add(("^" if m.group(2) == "^" else "=") + m.group(3))
     return frozenset(needs)
 
 
-def _list_in_force(rules: RuleSet, pack: RulePack, host: str, toggles: Toggles) -> _ListInForce | None:
-    if not toggles.rule_on(Rule(id="", title="", kind="other", pack_id=pack.id), host, pack.enabled):
-        return None  # the whole list is off here (a rule with no switch of its own)
-    index = _list_index(pack)
+_EXACT_ATTR = re.compile(r'\[\s*([\w:-]+)\s*(\^?)=\s*"([^"]*)"\s*\]')
+
+
+def _depth_at(s: str, pos: int) -> int:
+    depth = 0
+    for ch in s[:pos]:
+        depth += ch == "("
+        depth -= ch == ")"
+    return depth
+
+
+def _lists_in_force(rules: RuleSet, packs: tuple[RulePack, ...], host: str, toggles: Toggles) -> _ListInForce:
+    index = _list_index(packs)
+    off_packs = frozenset(p.id for p in packs
+                          if not toggles.rule_on(Rule(id="", title="", kind="other", pack_id=p.id), host, p.enabled))
+    ids = {p.id for p in packs}
     mentioned = {rid for rid, _on in toggles.rules} | {rid for _site, rid, _on in toggles.site_rules}
-    off = frozenset(rid for rid in mentioned if rid.startswith(pack.id + ".")
+    off = frozenset(rid for rid in mentioned if rid.rsplit(".", 1)[0] in ids
                     and rules.rule(rid) is not None and not toggles.rule_on(rules.rule(rid), host))
-    excepted = frozenset(sel for p in rules.packs for sel, scope in p.exceptions if scope.covers(host))
-    page_off = {kind for p in rules.packs for kind, domains in p.page_exceptions
-                if any(host == d or host.endswith("." + d) for d in domains)}
+    excepted = frozenset(sel for p in packs for sel, scope in p.exceptions if scope.covers(host))
+    generic_off, site_off = set(), set()
+    for p in packs:
+        for kind, domains in p.page_exceptions:
+            if any(host == d or host.endswith("." + d) for d in domains):
+                generic_off.update(ids)
+                if kind == "elemhide":
+                    site_off.update(ids)
     parts = host.split(".")
     site_rules = tuple(r for i in range(len(parts)) for r in index.by_domain.get(".".join(parts[i:]), ())
-                       if r.scope.covers(host))
-    return _ListInForce(index, host, off, excepted, not page_off, () if "elemhide" in page_off else site_rules)
+                       if r.pack_id not in site_off and r.scope.covers(host))
+    return _ListInForce(index, host, off, off_packs, excepted, frozenset(generic_off), site_rules)
 
 
 def _cover_needles(entries: list[tuple[Rule, TextPattern]]) -> dict[str, list[tuple[Rule, TextPattern]]]:
@@ -537,41 +585,76 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
             _attribute(page, hits, selector_rules, targets)
 
 
-_TOKENS = (re.compile(r'class=["\']([^"\']*)'), re.compile(r'id=["\']([^"\']*)'))
-_TOKENS_B = (re.compile(rb'class=["\']([^"\']*)'), re.compile(rb'id=["\']([^"\']*)'))
+_VALUES = (re.compile(r'="([^"]*)"'), re.compile(r"='([^']*)'"))
+_VALUES_B = (re.compile(rb'="([^"]*)"'), re.compile(rb"='([^']*)'"))
 
 
-def page_tokens(source: str | bytes) -> set[str]:
-    """Class names and ids (as "#id") in the page's source: the index keys it can match."""
-    if isinstance(source, bytes):
-        classes, ids = (r.findall(source) for r in _TOKENS_B)
-        return set(b" ".join(classes).decode("utf-8", "replace").split()) | \
-            {"#" + i for i in b" ".join(ids).decode("utf-8", "replace").split()}
-    classes, ids = (r.findall(source) for r in _TOKENS)
-    return set(" ".join(classes).split()) | {"#" + i for i in " ".join(ids).split()}
+def page_tokens(source: str | bytes) -> tuple[set[str], set[str], "_Prefixes"]:
+    """What the list index can key on, from the page's source: every word of every quoted
+    attribute value (class names, ids, …), the whole values (for `[attr="value"]`), and
+    a lookup of their beginnings (for `[attr^="prefix"]`)."""
+    as_bytes = isinstance(source, bytes)
+    patterns = _VALUES_B if as_bytes else _VALUES
+    found = patterns[0].findall(source)
+    if (b"='" if as_bytes else "='") in source:
+        found += patterns[1].findall(source)
+    distinct = set(found)
+    if as_bytes:
+        distinct = {v.decode("utf-8", "replace") for v in distinct}
+    tokens = set(distinct)
+    for value in distinct:
+        if " " in value:
+            tokens.update(value.split())
+    return tokens, distinct, _Prefixes(distinct)
+
+
+class _Prefixes:
+    """Whether some attribute value starts with a prefix: the values sorted on first use,
+    then a bisection per prefix."""
+
+    def __init__(self, values: set[str]):
+        self._values = values
+        self._sorted: list[str] | None = None
+
+    def __contains__(self, prefix: str) -> bool:
+        if self._sorted is None:
+            self._sorted = sorted(self._values)
+        i = bisect.bisect_left(self._sorted, prefix)
+        return i < len(self._sorted) and self._sorted[i].startswith(prefix)
 
 
 def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str, list]) -> None:
-    tokens = page_tokens(source)
+    tokens, whole, values = page_tokens(source)
     for in_force in plan.lists:
         index = in_force.index
+        off, off_packs, excepted, host = in_force.off, in_force.off_packs, in_force.excepted, in_force.host
+        generic_off = in_force.generic_off
         chosen: dict[str, list[str]] = {}  # rule id -> selectors to run
         rules: dict[str, Rule] = {}
 
         def take(sel: str, rule: Rule) -> None:
-            if rule.id in in_force.off or sel in in_force.excepted or not rule.scope.covers(in_force.host):
+            if rule.id in off or rule.pack_id in off_packs or sel in excepted or \
+                    (rule.scope.exclude and not rule.scope.covers(host)):
                 return
             chosen.setdefault(rule.id, []).append(sel)
             rules[rule.id] = rule
 
-        if in_force.generic:
-            for token in tokens & index.by_token.keys():
-                for sel, rule, needs in index.by_token[token]:
-                    if needs <= tokens:
+        for keys, table in ((tokens, index.by_token), (whole, index.by_value)):
+            # The page's few hundred tokens looked up in the index, not the other way round
+            # (`set & dict.keys()` would copy tens of thousands of keys on every page).
+            for entries in [table[k] for k in keys if k in table]:
+                for sel, rule, needs, prefixes, exact in entries:
+                    if needs <= tokens and exact <= whole and all(p in values for p in prefixes):
                         take(sel, rule)
-            for sel, rule, tags in index.unkeyed:
-                if all(page.has_tag(t) for t in tags):
-                    take(sel, rule)
+        for sel, rule, prefixes in index.by_prefix:
+            if all(p in values for p in prefixes):
+                take(sel, rule)
+        for sel, rule, tags in index.unkeyed:
+            if all(page.has_tag(t) for t in tags):
+                take(sel, rule)
+        if generic_off:
+            for rid in [rid for rid, r in rules.items() if r.pack_id in generic_off]:
+                del chosen[rid], rules[rid]
         for rule in in_force.site_rules:
             take(rule.selectors[0], rule)
         if not chosen:
@@ -621,8 +704,12 @@ def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...
         classes = set((attrs.get("class") or "").split())
         ident = attrs.get("id")
         candidates = [s for s in selector_rules
-                      if any(sig.fits(node.tag, classes, ident) for sig in s.signatures)]
-        if 1 < len(candidates) <= MAX_DISAMBIGUATE:
+                      if any(sig.fits(node.tag, classes, ident, attrs) for sig in s.signatures)]
+        sure = [s for s in candidates if any(sig.whole and sig.fits(node.tag, classes, ident, attrs)
+                                             for sig in s.signatures)]
+        if sure:
+            candidates = sure[:1]
+        elif 1 < len(candidates) <= MAX_DISAMBIGUATE:
             candidates = [s for s in candidates if node.mem_id in page.ids(s.query)]
         elif candidates:
             # Many rules fit (attribute-only list selectors fit any element): the node is
@@ -940,8 +1027,21 @@ def _in_raw_text(source: str | bytes, pos: int, as_bytes: bool) -> bool:
     return False
 
 
+_ATTR_TEST = re.compile(r'\[\s*([\w:-]+)\s*(?:([~^$*]?=)\s*"([^"]*)"\s*)?\]')
+
+
 def _signature(selector: str) -> _Signature:
     compound = _rightmost_compound(selector)
+    attrs, simple = (), False
+    rest = _ATTR_TEST.sub("", compound)
+    if "[" not in rest and "(" not in rest and ":" not in rest:  # every test in it understood
+        attrs = tuple((m.group(1).lower(), m.group(2) or "", m.group(3) or "") for m in _ATTR_TEST.finditer(compound))
+        simple = compound == selector.strip() and "\\" not in compound
+    sig = _signature_of(compound)
+    return _Signature(sig.tag, sig.classes, sig.id, attrs, simple)
+
+
+def _signature_of(compound: str) -> _Signature:
     tag, classes, ident = None, set(), None
     i, depth, n = 0, 0, len(compound)
     # Leading type selector.
