@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # loaded by path with `mitmdump -s proxy/addon.py
 from mitmproxy import ctx, exceptions, http  # noqa: E402
 
 from proxy.charset import bom_charset, encode_html  # noqa: E402
-from proxy.engine import clean_page  # noqa: E402
+from proxy.engine import clean_page, compile_plan  # noqa: E402
 from proxy.reports import PageReport, PageReports  # noqa: E402
 from proxy.rules import NO_TOGGLES, RuleSet, Toggles, builtin_rules_dir, load_rules, pack_files  # noqa: E402
 from proxy.transfer import SUPPORTED, decode_body, encode_body  # noqa: E402
@@ -127,6 +127,9 @@ class QuietPage:
                 log.warning("rules: kept the last good version of %s", ", ".join(p.id for p in lost))
         self.file_rules = fresh
         self.rules = fresh.merged(self.user_rules)
+        # Build the plan (and an adblock list's index: a second or so for big lists) now,
+        # not on the first page load.
+        compile_plan(self.rules, "")
         log.info("rules: %d packs, %d rules loaded", len(fresh.packs), len(fresh.rules))
         return True
 
