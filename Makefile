@@ -19,11 +19,12 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/quietpage run $(ARGS)
 
-# Chromium comes from Debian (Playwright's own browser download cannot run here).
+# Chromium comes from Debian (Playwright's own browser download cannot run here), and so
+# does epubcheck, which the library's tests run on exported books.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+	@{ command -v chromium && test -f /usr/share/java/epubcheck.jar; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium epubcheck >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium epubcheck >/dev/null; fi; }
 
 test: setup browser
 	$(BIN)/python -m pytest -q

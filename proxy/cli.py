@@ -106,7 +106,7 @@ def _config(args: argparse.Namespace):
         if "=" not in s:
             raise UsageError(f"--set takes NAME=VALUE, got {s!r}")
     return Config(listen_host=args.listen_host, listen_port=args.listen_port, service_port=args.service_port,
-                  service_host=args.service_host,
+                  service_host=args.service_host, allow_private_fetch=_allow_private_fetch(),
                   data_dir=Path(args.data_dir) if args.data_dir else default_data_dir(),
                   rules=tuple(args.rules or ()), scripts=tuple(args.scripts or ()),
                   sets=tuple(args.sets or ()), quiet=args.quiet)
@@ -231,6 +231,144 @@ def cmd_ca(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the reading-copy library -------------------------------------------------------------
+
+TEST_FETCH_ENV = "QUIETPAGE_TEST_ALLOW_PRIVATE_FETCH"  # tests only: see Config.allow_private_fetch
+
+
+def _allow_private_fetch() -> bool:
+    import os  # noqa: PLC0415
+
+    return os.environ.get(TEST_FETCH_ENV) == "1"
+
+
+def _progress(label: str):
+    """A progress line on stderr that rewrites itself on a terminal, else one line at the end."""
+    tty = sys.stderr.isatty()
+
+    def report(done: int, total: int, *_) -> None:
+        if tty:
+            print(f"\r{label} {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+        elif done == total:
+            print(f"{label} {done}/{total}", file=sys.stderr)
+    return report
+
+
+def cmd_save(args: argparse.Namespace) -> int:
+    import asyncio  # noqa: PLC0415
+
+    from proxy.config import DEFAULT_SERVICE_PORT  # noqa: PLC0415
+    from proxy.library import store as library  # noqa: PLC0415
+    from proxy.library.copies import page_url_problem, prepare_copy  # noqa: PLC0415
+    from proxy.library.fetch import FetchError, Fetcher  # noqa: PLC0415
+    from proxy.service.errors import ServiceError  # noqa: PLC0415
+    from proxy.state import user_rules  # noqa: PLC0415
+
+    source = args.source
+    html = None
+    if source == "-" or Path(source).is_file():
+        if not args.url:
+            raise UsageError("saving a file needs the page's address: --url URL")
+        try:
+            html = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        except OSError as exc:
+            print(f"quietpage save: cannot read {source}: {exc.strerror}", file=sys.stderr)
+            return 1
+        url = args.url
+    elif source.startswith(("http://", "https://")):
+        url = args.url or source
+    else:
+        raise UsageError(f"{source!r} is neither a file nor an http(s) address")
+    problem = page_url_problem(url)
+    if problem:
+        raise UsageError(f"--url: {problem}")
+    try:
+        tags = library.normalize_tags(args.tags or [])
+    except ServiceError as exc:
+        raise UsageError(f"--tag: {exc.detail}") from None
+    store = _store(args)
+    try:
+        file_rules = _load_rule_paths(None)
+        rules = file_rules.merged(user_rules(store.snapshot().user_rules, known_ids=[r.id for r in file_rules.rules]))
+
+        async def prepare():
+            async with Fetcher(_allow_private_fetch()) as fetcher:
+                if html is None:
+                    print(f"fetching {url}", file=sys.stderr)
+                return await prepare_copy(url, html, fetcher, rules, _progress("images tried"))
+
+        try:
+            prepared = asyncio.run(prepare())
+        except FetchError as exc:
+            print(f"quietpage save: nothing saved: {exc}", file=sys.stderr)
+            return 1
+        if not prepared.copy.text.strip():
+            print("quietpage save: nothing saved: no article text was found on the page", file=sys.stderr)
+            return 1
+        article, created = library.save_article(store, prepared, tags)
+    finally:
+        store.close()
+    print(f"{article.id}\t{article.title}")
+    print(f"({'saved' if created else 'updated'}: {article.words} words, {len(prepared.images)} images stored; while "
+          f"quietpage runs, read it at http://127.0.0.1:{DEFAULT_SERVICE_PORT}/articles/{article.id})", file=sys.stderr)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    import datetime  # noqa: PLC0415
+
+    from proxy.library import store as library  # noqa: PLC0415
+
+    if not 0 < args.limit <= 10_000:
+        raise UsageError(f"--limit must be between 1 and 10000, got {args.limit}")
+    store = _store(args)
+    try:
+        page = library.list_articles(store, args.search, args.tag, args.limit, 0)
+    finally:
+        store.close()
+    for a in page.articles:
+        day = a.published or datetime.date.fromtimestamp(a.saved_at).isoformat()
+        tags = f"  [{', '.join(a.tags)}]" if a.tags else ""
+        print(f"{a.id}\t{day}\t{a.site_name or ''}\t{a.title}{tags}")
+        if a.snippet:
+            snippet = a.snippet.replace(library.HIT_START, "**").replace(library.HIT_END, "**").replace("\n", " ")
+            print(f"\t{snippet}")
+    shown = len(page.articles)
+    print(f"{shown} of {page.total} {'found' if args.search or args.tag else 'saved'}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from proxy.library import export as exports  # noqa: PLC0415
+    from proxy.library import store as library  # noqa: PLC0415
+    from proxy.service.errors import NotFound  # noqa: PLC0415
+
+    if args.all == (args.id is not None):
+        raise UsageError("name one article ID, or --all for the whole library")
+    if args.id is not None and not args.id.isdigit():
+        raise UsageError(f"an article ID is a number (see quietpage list), not {args.id!r}")
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise UsageError(f"no such folder for -o: {out.parent}")
+    store = _store(args)
+    try:
+        ids = library.article_ids(store) if args.all else [int(args.id)]
+        if not ids:
+            print("quietpage export: the library is empty", file=sys.stderr)
+            return 1
+        try:
+            items = library.whole_articles(store, ids)
+        except NotFound as exc:
+            print(f"quietpage export: {exc.detail}", file=sys.stderr)
+            return 1
+    finally:
+        store.close()
+    data = exports.export(items, args.format, bulk=args.all, progress=_progress("exported") if args.all else None)
+    out.write_bytes(data)
+    print(f"wrote {out} ({len(data)} bytes, {len(items)} article{'s' if len(items) != 1 else ''})", file=sys.stderr)
+    return 0
+
+
 CA_HELP = """\
 QuietPage's CA certificate (made by mitmproxy on first use, kept in the data dir):
 
@@ -308,6 +446,29 @@ def build_parser() -> argparse.ArgumentParser:
     ca = sub.add_parser("ca", help="show where the CA certificate is and how to trust it")
     ca.add_argument("--data-dir", metavar="D", help="QuietPage's data dir (default: the user's data dir)")
     ca.set_defaults(func=cmd_ca)
+
+    data_help = "QuietPage's data dir (default: the user's data dir)"
+    save = sub.add_parser("save", help="save a reading copy of a page (fetched, or from a saved file) to the library")
+    save.add_argument("source", metavar="URL|FILE", help="the page's http(s) address, or an HTML file (- for stdin)")
+    save.add_argument("--url", help="the page's address, when saving a file (decides site rules and the copy's key)")
+    save.add_argument("--tag", dest="tags", action="append", metavar="T", help="tag the copy (repeatable)")
+    save.add_argument("--data-dir", metavar="D", help=data_help)
+    save.set_defaults(func=cmd_save)
+
+    lst_articles = sub.add_parser("list", help="list saved reading copies, newest first, or search them")
+    lst_articles.add_argument("--search", metavar="Q", help="only copies with these words, best match first, with a snippet")
+    lst_articles.add_argument("--tag", metavar="T", help="only copies with this tag")
+    lst_articles.add_argument("--limit", type=int, default=100, metavar="N", help="at most N (default 100)")
+    lst_articles.add_argument("--data-dir", metavar="D", help=data_help)
+    lst_articles.set_defaults(func=cmd_list)
+
+    exp = sub.add_parser("export", help="export one reading copy or the whole library as HTML, Markdown or EPUB")
+    exp.add_argument("id", nargs="?", metavar="ID", help="the article's id (see quietpage list)")
+    exp.add_argument("--all", action="store_true", help="the whole library (HTML: one file; md: a zip; epub: one book)")
+    exp.add_argument("--format", required=True, choices=("html", "md", "epub"), help="html (images inlined), md or epub")
+    exp.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write")
+    exp.add_argument("--data-dir", metavar="D", help=data_help)
+    exp.set_defaults(func=cmd_export)
 
     rules = sub.add_parser("rules", help="check or list rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)

@@ -28,6 +28,11 @@ class Config:
     scripts: tuple[str, ...] = ()
     sets: tuple[str, ...] = ()
     quiet: bool = False
+    # For tests only: lets the library fetch pages and images from loopback and private
+    # addresses (the tests' upstream is on 127.0.0.1). Never set it for real use: it opens
+    # the service to server-side request forgery. `quietpage` sets it only from the
+    # environment variable QUIETPAGE_TEST_ALLOW_PRIVATE_FETCH=1.
+    allow_private_fetch: bool = False
 
     @property
     def confdir(self) -> Path:

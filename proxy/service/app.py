@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from typing import AsyncIterator, Callable
 
 from aiohttp import web
@@ -11,11 +12,11 @@ from aiohttp import web
 from proxy.config import Config
 from proxy.reports import PageReports
 from proxy.rules import RuleSet, load_rules
-from proxy.service import api, openapi, pairing
+from proxy.service import api, library, openapi, pairing
 from proxy.service.events import EventHub
-from proxy.service.keys import config_key, hub_key, live_key, reports_key, watcher_key
+from proxy.service.keys import config_key, csrf_key, hub_key, live_key, reports_key, watcher_key
 from proxy.service.live import ApplyState, LiveState
-from proxy.service.security import MAX_BODY, door_middleware, errors_middleware, security_headers
+from proxy.service.security import MAX_PAGE_BODY, door_middleware, errors_middleware, security_headers
 from proxy.service.store import DB_NAME
 
 log = logging.getLogger("quietpage")
@@ -25,8 +26,10 @@ def create_app(config: Config, reports: PageReports | None = None, file_rules: C
                apply: ApplyState | None = None) -> web.Application:
     """The service. Inside `quietpage run` the proxy passes its page reports, its file
     rules and `apply`, which gets the new toggles and user rules on every accepted change."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[errors_middleware, door_middleware])
+    # The largest body any route takes; each route's own limit is checked by the door and read_json.
+    app = web.Application(client_max_size=MAX_PAGE_BODY, middlewares=[errors_middleware, door_middleware])
     app[config_key] = config
+    app[csrf_key] = secrets.token_urlsafe(32)
     app[reports_key] = reports if reports is not None else PageReports()
     app[hub_key] = EventHub()
     if file_rules is None:
@@ -35,6 +38,7 @@ def create_app(config: Config, reports: PageReports | None = None, file_rules: C
     app[live_key] = LiveState(config.data_dir / DB_NAME, file_rules, app[hub_key], apply)
     api.add_routes(app)
     pairing.add_routes(app)
+    library.add_routes(app)
     openapi.add_routes(app)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(_watcher)

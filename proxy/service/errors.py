@@ -49,6 +49,18 @@ class TooLarge(ServiceError):
     status, code = 413, "too_large"
 
 
+class AddressRefused(ServiceError):
+    """A URL the library will not fetch: not http(s), or an address that is not public."""
+
+    status, code = 400, "address_refused"
+
+
+class FetchFailed(ServiceError):
+    """The page could not be fetched or held no article; nothing was saved."""
+
+    status, code = 422, "fetch_failed"
+
+
 class UnsupportedMediaType(ServiceError):
     status, code = 415, "unsupported_media_type"
 

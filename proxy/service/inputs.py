@@ -7,6 +7,7 @@ import re
 from aiohttp import web
 
 from proxy.service.errors import InvalidInput, TooLarge, UnsupportedMediaType
+from proxy.service.security import max_body
 
 _REVISION = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
 
@@ -18,10 +19,13 @@ async def read_json(request: web.Request, fields: Fields) -> dict:
     """The body as a JSON object holding only `fields`, each of its type; 400 naming the field."""
     if request.content_type != "application/json":
         raise UnsupportedMediaType(f"send the body as application/json, not {request.content_type or 'nothing'}")
+    limit = max_body(request)
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise TooLarge("request body over the size limit") from None
+    if len(raw) > limit:  # a chunked body has no Content-Length to refuse it by earlier
+        raise TooLarge(f"request body over the {limit}-byte limit")
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -41,7 +45,8 @@ async def read_json(request: web.Request, fields: Fields) -> dict:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         # JSON true/false are Python bools, which are ints too: check exactly.
         if not any(type(value) is k for k in kinds):
-            names = " or ".join({bool: "true or false", str: "a string", int: "an integer"}.get(k, k.__name__) for k in kinds)
+            names = " or ".join({bool: "true or false", str: "a string", int: "an integer", list: "a list"}.get(k, k.__name__)
+                                for k in kinds)
             raise InvalidInput(f"{name} must be {names}", field=name)
     return body
 

@@ -15,4 +15,5 @@ reports_key = web.AppKey("reports", PageReports)
 hub_key = web.AppKey("hub", EventHub)
 live_key = web.AppKey("live", LiveState)
 watcher_key = web.AppKey("watcher", asyncio.Task)
+csrf_key = web.AppKey("csrf", str)  # this process's token for the library pages' forms
 client_key = web.RequestKey("client", str)  # the id of the client whose token a request carries

@@ -42,6 +42,21 @@ def _path_param(name: str, description: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}, "description": description}
 
 
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema or {"type": "string"}, "description": description}
+
+
+INT = {"type": "integer", "minimum": 0}
+ARTICLE_ID = {"name": "article_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+              "description": "a saved copy's id"}
+FORMAT = _query("format", "html (default), md or epub", {"type": "string", "enum": ["html", "md", "epub"]})
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif")
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+EXPORTED = {"description": "The file (Content-Disposition: attachment)",
+            "content": {"text/html": _FILE, "text/markdown": _FILE, "application/epub+zip": _FILE}}
+BULK_EXPORTED = {"description": "The file (Content-Disposition: attachment); Markdown comes as a zip",
+                 "content": {"text/html": _FILE, "application/zip": _FILE, "application/epub+zip": _FILE}}
+
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error", "detail"], "properties": {
         "error": {"type": "string", "description": "machine-readable name of the problem"},
@@ -114,6 +129,41 @@ SCHEMAS = {
         "client": {"type": "string"}, "expires_at": {"type": "number"},
         "token": {"type": "string", "description": "once, on the first poll after approval"},
         "detail": {"type": "string"}}},
+    "ArticleBrief": {"type": "object", "required": ["id", "url", "source_url", "title", "excerpt", "words",
+                                                   "reading_minutes", "tags", "images", "saved_at", "updated_at", "reader"],
+                     "properties": {
+        "id": {"type": "integer"}, "url": {"type": "string", "description": "canonical address: saving it again updates the copy"},
+        "source_url": {"type": "string"}, "title": {"type": "string"}, "byline": NULLABLE_STR,
+        "published": {**NULLABLE_STR, "description": "YYYY-MM-DD"}, "site_name": NULLABLE_STR, "lang": NULLABLE_STR,
+        "lead_image": NULLABLE_STR, "excerpt": {"type": "string"}, "words": {"type": "integer"},
+        "reading_minutes": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}},
+        "images": {"type": "integer", "description": "images stored with the copy"},
+        "saved_at": {"type": "number"}, "updated_at": {"type": "number"},
+        "reader": {"type": "string", "description": "the reader view's path on this service"},
+        "snippet": {"type": "string", "description": "search results: HTML, text escaped, hits in <mark>"}}},
+    "Article": {"allOf": [_ref("ArticleBrief"), {"type": "object", "required": ["html", "text", "image_files"], "properties": {
+        "html": {"type": "string", "description": "sanitised article HTML; images keep their original URLs"},
+        "text": {"type": "string", "description": "plain text, paragraphs separated by blank lines"},
+        "image_files": {"type": "array", "items": {"type": "object", "required": ["n", "url", "local"], "properties": {
+            "n": {"type": "integer"}, "url": {"type": "string"}, "local": {"type": "string"}}}}}}]},
+    "ArticleList": {"type": "object", "required": ["articles", "total", "limit", "offset", "q", "tag", "tags"], "properties": {
+        "articles": {"type": "array", "items": _ref("ArticleBrief")}, "total": {"type": "integer"},
+        "limit": {"type": "integer"}, "offset": {"type": "integer"}, "q": NULLABLE_STR, "tag": NULLABLE_STR,
+        "tags": {"type": "array", "items": {"type": "object", "required": ["tag", "count"], "properties": {
+            "tag": {"type": "string"}, "count": {"type": "integer"}}}}}},
+    "NewArticle": {"type": "object", "required": ["url"], "additionalProperties": False, "properties": {
+        "url": {"type": "string", "description": "the page's address (http or https)"},
+        "html": {**NULLABLE_STR, "description": "the page's DOM as the browser shows it, used as is; absent: the service fetches url"},
+        "tags": {"type": "array", "items": {"type": "string"}, "nullable": True}}},
+    "Saved": {"type": "object", "required": ["article", "created", "images"], "properties": {
+        "article": _ref("ArticleBrief"), "created": {"type": "boolean", "description": "false: an earlier copy was updated"},
+        "images": {"type": "object", "required": ["in_article", "stored", "bytes"], "properties": {
+            "in_article": {"type": "integer"}, "stored": {"type": "integer"}, "bytes": {"type": "integer"}}}}},
+    "ArticleChange": {"type": "object", "additionalProperties": False, "properties": {
+        "title": NULLABLE_STR, "tags": {"type": "array", "items": {"type": "string"}, "nullable": True,
+                                        "description": "the new set of tags (replaces the old)"}}},
+    "ArticleDeleted": {"type": "object", "required": ["id", "deleted"], "properties": {
+        "id": {"type": "integer"}, "deleted": {"type": "boolean"}}},
 }
 
 PATHS = {
@@ -180,12 +230,62 @@ PATHS = {
                         "description": "replay the changes after this revision"}],
         "responses": {"200": {"description": "An endless event stream",
                               "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **ERROR}}},
+    "/api/articles": {
+        "get": {"operationId": "listArticles", "summary": "Saved copies, newest first; with q, by rank with snippets",
+                "parameters": [_query("q", "words to find in title, byline or text"), _query("tag", "only copies with this tag"),
+                               _query("limit", "at most this many (1-200, default 50)", INT),
+                               _query("offset", "skip this many", INT)],
+                "responses": {"200": _json(_ref("ArticleList")), **ERROR}},
+        "post": {"operationId": "saveArticle",
+                 "summary": "Save a reading copy: the service fetches url, or uses the html given; same canonical URL: updated",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewArticle")}}},
+                 "responses": {"201": _json(_ref("Saved"), "Saved"), "200": _json(_ref("Saved"), "An earlier copy updated"),
+                               **ERROR}}},
+    "/api/articles/{article_id}": {
+        "get": {"operationId": "getArticle", "summary": "One copy with its HTML and text", "parameters": [ARTICLE_ID],
+                "responses": {"200": _json(_ref("Article")), **ERROR}},
+        "patch": {"operationId": "changeArticle", "summary": "Change a copy's title and/or tags", "parameters": [ARTICLE_ID],
+                  "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ArticleChange")}}},
+                  "responses": {"200": _json(_ref("ArticleBrief")), **ERROR}},
+        "delete": {"operationId": "deleteArticle", "summary": "Delete a copy with its images", "parameters": [ARTICLE_ID],
+                   "responses": {"200": _json(_ref("ArticleDeleted")), **ERROR}}},
+    "/api/articles/{article_id}/export": {"get": {"operationId": "exportArticle",
+        "summary": "One copy as a self-contained HTML file, Markdown or EPUB 3 (images included)",
+        "parameters": [ARTICLE_ID, FORMAT], "responses": {"200": EXPORTED, **ERROR}}},
+    "/api/export": {"get": {"operationId": "exportLibrary",
+        "summary": "The whole library: one HTML file, one EPUB (a chapter a copy), or a zip of Markdown files",
+        "parameters": [FORMAT], "responses": {"200": BULK_EXPORTED, **ERROR}}},
+    "/": {"get": {"operationId": "libraryPage", "summary": "The library in the browser (this machine only, no token)",
+                  "security": PUBLIC, "parameters": [_query("q", "search"), _query("tag", "tag filter"),
+                                                     _query("limit", "per page", INT), _query("offset", "skip", INT)],
+                  "responses": {"200": _html("The page"), **ERROR}}},
+    "/articles/{article_id}": {"get": {"operationId": "readerPage",
+        "summary": "A copy in the reader view (this machine only, no token)", "security": PUBLIC, "parameters": [ARTICLE_ID],
+        "responses": {"200": _html("The page"), **ERROR}}},
+    "/articles/{article_id}/images/{n}": {"get": {"operationId": "articleImage",
+        "summary": "A stored image of a copy (this machine only, no token)", "security": PUBLIC,
+        "parameters": [ARTICLE_ID, _path_param("n", "the image's number in the copy")],
+        "responses": {"200": {"description": "The image", "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                                                                     for t in IMAGE_TYPES}}, **ERROR}}},
+    "/articles/{article_id}/download": {"get": {"operationId": "downloadArticle",
+        "summary": "The reader view's export links (this machine only, no token)", "security": PUBLIC,
+        "parameters": [ARTICLE_ID, FORMAT], "responses": {"200": EXPORTED, **ERROR}}},
+    "/articles/{article_id}/tags": {"post": {"operationId": "tagsForm",
+        "summary": "The reader view's tag form (needs its CSRF token)", "security": PUBLIC, "parameters": [ARTICLE_ID],
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["csrf"], "properties": {"csrf": {"type": "string"}, "tags": {"type": "string"}}}}}},
+        "responses": {"303": {"description": "Back to the reader view"}, **ERROR}}},
+    "/articles/{article_id}/delete": {"post": {"operationId": "deleteForm",
+        "summary": "The reader view's delete button (needs its CSRF token)", "security": PUBLIC, "parameters": [ARTICLE_ID],
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["csrf"], "properties": {"csrf": {"type": "string"}}}}}},
+        "responses": {"303": {"description": "Back to the library"}, **ERROR}}},
 }
 
 DOCUMENT = {
     "openapi": "3.0.3",
     "info": {"title": "QuietPage service", "version": __version__,
-             "description": "Rule sync for the QuietPage extension and scripts. Only on loopback; "
+             "description": "Rule sync and the reading-copy library for the QuietPage extension and scripts. Only on loopback; "
                             "requests carrying a web Origin or a foreign Host are refused."},
     "servers": [{"url": "/"}],
     "security": [{"bearer": []}],

@@ -21,6 +21,7 @@ from proxy.service.store import Store, token_hash
 log = logging.getLogger("quietpage")
 
 MAX_BODY = 64 * 1024
+MAX_PAGE_BODY = 8 * 1024 * 1024  # a page's DOM sent to the library (POST /api/articles)
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # Origins a browser extension sends; every other Origin (http, https, null, file) is refused.
 EXTENSION_SCHEMES = ("chrome-extension", "moz-extension", "safari-web-extension")
@@ -38,6 +39,24 @@ def same_origin_form(handler: Handler) -> Handler:
     """Mark the local page's form post: it may carry the service's own Origin."""
     handler.same_origin_form = True  # type: ignore[attr-defined]
     return handler
+
+
+def loopback_page(handler: Handler) -> Handler:
+    """Mark a library page: readable without a token, but only by a client on this machine."""
+    handler.loopback_page = True  # type: ignore[attr-defined]
+    return handler
+
+
+def body_limit(size: int) -> Callable[[Handler], Handler]:
+    """Mark a route that takes bodies larger than MAX_BODY (up to `size` bytes)."""
+    def mark(handler: Handler) -> Handler:
+        handler.max_body = size  # type: ignore[attr-defined]
+        return handler
+    return mark
+
+
+def max_body(request: web.Request) -> int:
+    return getattr(request.match_info.handler, "max_body", MAX_BODY)
 
 
 def is_loopback(host: str) -> bool:
@@ -69,7 +88,7 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         extra = {"field": exc.field} if exc.field else {}
         return error_body(exc.status, exc.code, exc.detail, **extra, **exc.extra)
     except web.HTTPRequestEntityTooLarge:
-        return error_body(413, TooLarge.code, f"request body over the {MAX_BODY}-byte limit")
+        return error_body(413, TooLarge.code, f"request body over the {max_body(request)}-byte limit")
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -96,10 +115,13 @@ async def door_middleware(request: web.Request, handler: Handler) -> web.StreamR
         own = origin == f"http://{host}" and getattr(request.match_info.handler, "same_origin_form", False)
         if not own:
             raise Forbidden(f"requests from web pages are refused (Origin {origin!r})")
-    length = request.content_length
-    if length is not None and length > MAX_BODY:
-        raise TooLarge(f"request body of {length} bytes is over the {MAX_BODY}-byte limit")
-    if not getattr(request.match_info.handler, "public", False):
+    length, limit = request.content_length, max_body(request)
+    if length is not None and length > limit:
+        raise TooLarge(f"request body of {length} bytes is over the {limit}-byte limit")
+    if getattr(request.match_info.handler, "loopback_page", False):
+        if not is_loopback(request.remote or ""):
+            raise Forbidden("the library pages are for this machine only; elsewhere use the API with a token")
+    elif not getattr(request.match_info.handler, "public", False):
         request[client_key] = await authenticate(request)
     return await handler(request)
 

@@ -70,6 +70,42 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX pair_requests_code ON pair_requests (code);
     """,
+    # 2: the reading-copy library (proxy/library/store.py reads and writes these tables).
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL UNIQUE,               -- canonical: saving it again updates this row
+        source_url TEXT NOT NULL,               -- the address it was saved from
+        title TEXT NOT NULL,
+        byline TEXT,
+        published TEXT,                         -- YYYY-MM-DD
+        site_name TEXT,
+        lang TEXT,
+        lead_image TEXT,
+        html TEXT NOT NULL,                     -- sanitised; images keep their original URLs
+        text TEXT NOT NULL,
+        excerpt TEXT NOT NULL,
+        words INTEGER NOT NULL,
+        saved_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX articles_saved ON articles (saved_at);
+    CREATE TABLE article_images (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,                     -- order of appearance in the article
+        url TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (article_id, n)
+    );
+    CREATE TABLE article_tags (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (article_id, tag)
+    );
+    CREATE INDEX article_tags_tag ON article_tags (tag);
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (title, byline, text, tokenize = 'porter unicode61 remove_diacritics 2');
+    """,
 )
 
 
@@ -187,6 +223,15 @@ class Store:
                 for statement in _statements(script):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for modules that keep their own tables in this file (the library)."""
+        return self._db
+
+    def transaction(self):
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on an exception)."""
+        return self._write()
 
     def schema_version(self) -> int:
         return self._db.execute("PRAGMA user_version").fetchone()[0]

@@ -1,0 +1,132 @@
+"""From a page to a copy ready to store: the reading copy, its canonical URL, its images."""
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from proxy.library.fetch import Fetcher, url_problem
+from proxy.reader import ReadingCopy, read_article
+from proxy.rules import RuleSet
+
+WORDS_PER_MINUTE = 230
+EXCERPT_CHARS = 280
+# Query parameters that only say where a reader came from: not part of the article's address.
+_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|mc_cid|mc_eid|ocid|cmpid|_ga|igshid|ref_src)$", re.I)
+
+
+@dataclass(frozen=True)
+class Image:
+    n: int  # order among the article's stored images
+    url: str  # where it came from (the src in the stored HTML)
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class PreparedCopy:
+    """A reading copy with everything the store keeps about it."""
+
+    url: str  # canonical: the key that makes a second save an update
+    source_url: str
+    copy: ReadingCopy
+    title: str
+    excerpt: str
+    words: int
+    images: tuple[Image, ...]
+
+
+def page_url_problem(url: str) -> str | None:
+    """Why `url` cannot name a saved page (not http(s), no host), or None."""
+    return url_problem(url, allow_private=True)  # the address itself is not fetched here
+
+
+async def prepare_copy(url: str, html: str | bytes | None, fetcher: Fetcher, rules: RuleSet | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> PreparedCopy:
+    """Fetch the page unless `html` is given (used as is), extract it, fetch its images."""
+    source = url
+    if html is None:
+        fetched = await fetcher.page(url)
+        html, url = fetched.body, fetched.url
+    copy = await asyncio.to_thread(read_article, html, url, rules)
+    canonical = await asyncio.to_thread(canonical_url, html, url)
+    wanted = image_urls(copy.html)
+    got = await fetcher.images(wanted, progress)
+    images = tuple(Image(n, u, *got[u]) for n, u in enumerate(u for u in wanted if u in got))
+    words = len(re.findall(r"\w+", copy.text))
+    title = copy.title or urlsplit(url).hostname or url
+    return PreparedCopy(canonical, source, copy, title, excerpt_of(copy.text), words, images)
+
+
+def canonical_url(html: str | bytes, url: str) -> str:
+    """The page's own `<link rel=canonical>` (or og:url) if it is on the same site, else
+    `url`; fragment, default port and tracking parameters dropped."""
+    tree = LexborHTMLParser(html)
+    here = _site(url)
+    for node in tree.css('link[rel~="canonical"][href], meta[property="og:url"][content]'):
+        candidate = (node.attributes.get("href") or node.attributes.get("content") or "").strip()
+        if candidate and page_url_problem(candidate) is None and _site(candidate) == here:
+            return normalize_url(candidate)
+    return normalize_url(url)
+
+
+def normalize_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if ":" not in host else f"[{host}]"
+    if port and (scheme, port) not in (("http", 80), ("https", 443)):
+        netloc += f":{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def _site(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def image_urls(html: str) -> list[str]:
+    """The `src` of every image in sanitised article HTML, in order, each once."""
+    body = LexborHTMLParser(html).body
+    if body is None:
+        return []
+    return list(dict.fromkeys(n.attributes["src"] for n in body.css("img[src]") if n.attributes.get("src")))
+
+
+def rewrite_images(html: str, src_for: Callable[[str], str | None]) -> str:
+    """`html` with each image's src replaced by `src_for(src)`; an image it maps to None goes
+    (a figure's caption stays)."""
+    tree = LexborHTMLParser(html)
+    body = tree.body
+    if body is None:
+        return ""
+    for node in body.css("img"):
+        new = src_for(node.attributes.get("src") or "")
+        if new is None:
+            parent = node.parent
+            node.decompose()
+            if parent is not None and parent.tag == "figure" and not parent.text(deep=True).strip():
+                parent.decompose()
+        else:
+            node.attrs["src"] = new
+            if "alt" not in node.attributes:
+                node.attrs["alt"] = ""
+    return body.inner_html
+
+
+def excerpt_of(text: str, limit: int = EXCERPT_CHARS) -> str:
+    flat = re.sub(r"\s+", " ", text).strip()
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.-–—") + "…"
+
+
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
