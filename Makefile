@@ -32,6 +32,8 @@ test: setup browser
 bench: setup
 	$(BIN)/python tests/benchmarks/bench_aeb_clean.py
 	$(BIN)/python tests/benchmarks/bench_proxy.py
+	$(BIN)/python tests/benchmarks/bench_reader.py
+	$(BIN)/python tests/benchmarks/bench_lists.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser
 
 from proxy.charset import bom_charset, sniff_charset
 from proxy.rules import (MAX_TEXT_MATCH, NO_TOGGLES, Rule, RulePack, RuleSet, TextPattern, Toggles, load_rules,
@@ -99,7 +100,7 @@ class _Signature:
         return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _SelectorRule:
     rule: Rule
     query: str
@@ -494,7 +495,6 @@ class _Page:
         self._text: str | None = None
         self._segments: tuple[bytes, bytes] | None = None
         self._visible: int | None = None
-        self._ascii: bool | None = None
         self._paragraphs: int | None = None
         self._queries: dict[str, set[int]] = {}
         self._has: dict[str, bool] = {}
@@ -522,25 +522,19 @@ class _Page:
         return self._segments
 
     @property
-    def ascii_text(self) -> bool:
-        if self._ascii is None:
-            self._ascii = self.segments[1].isascii()
-        return self._ascii
-
-    @property
     def visible_bytes(self) -> int:
         """UTF-8 length of the body's text without scripts and styles (for the guard)."""
         if self._visible is None:
             raw = self.segments[0]
             nested = sum(len(n.text(deep=True).encode("utf-8", "surrogatepass"))
-                         for n in self.body.css("script, style, template") if n.parent.tag != "body")
+                         for n in find(self.body, "script, style, template") if n.parent.tag != "body")
             self._visible = len(raw) - raw.count(SEP) - nested
         return self._visible
 
     @property
     def paragraphs(self) -> int:
         if self._paragraphs is None:
-            self._paragraphs = len(self.tree.css("p"))
+            self._paragraphs = len(find(self.body, "p"))
         return self._paragraphs
 
     def has(self, selector: str) -> bool:
@@ -548,7 +542,7 @@ class _Page:
         found = self._has.get(selector)
         if found is None:
             head = self.tree.head
-            found = self._has[selector] = head is not None and head.css_first(selector) is not None
+            found = self._has[selector] = head is not None and bool(find_first(head, selector))
         return found
 
     def has_tag(self, tag: str) -> bool:
@@ -560,7 +554,7 @@ class _Page:
     def ids(self, selector: str) -> set[int]:
         found = self._queries.get(selector)
         if found is None:
-            found = self._queries[selector] = {n.mem_id for n in self.tree.css(selector)}
+            found = self._queries[selector] = {n.mem_id for n in find(self.body, selector)}
         return found
 
 
@@ -568,21 +562,52 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     for requirement, joined, selector_rules in plan.selector_groups:
         if requirement and not page.has(requirement):
             continue
-        if any(gates for s in selector_rules for _sel, gates in s.parts):
+        gates = _gate_tags(selector_rules)
+        if gates:
             # Lexbor finds elements by tag name without a walk: selectors needing a tag
             # the page lacks (<symbol>, <noscript>…) are left out of the query.
-            live = []
-            for s in selector_rules:
-                usable = [sel for sel, gates in s.parts if all(page.has_tag(t) for t in gates)]
-                if usable:
-                    live.append((s, usable))
-            if not live:
+            joined, selector_rules = _gated(selector_rules, frozenset(t for t in gates if page.has_tag(t)))
+            if not joined:
                 continue
-            selector_rules = tuple(s for s, _usable in live)
-            joined = ", ".join(sel for _s, usable in live for sel in usable)
-        hits = page.body.css(joined)
+        hits = find(page.body, joined)
         if hits:
             _attribute(page, hits, selector_rules, targets)
+
+
+@lru_cache(maxsize=256)
+def _gate_tags(selector_rules: tuple[_SelectorRule, ...]) -> tuple[str, ...]:
+    return tuple(sorted({t for s in selector_rules for _sel, gates in s.parts for t in gates}))
+
+
+@lru_cache(maxsize=1024)
+def _gated(selector_rules: tuple[_SelectorRule, ...], present: frozenset[str]) -> tuple[str, tuple[_SelectorRule, ...]]:
+    """The query and rules left when only the `present` gate tags are on the page."""
+    live = []
+    for s in selector_rules:
+        usable = [sel for sel, gates in s.parts if all(t in present for t in gates)]
+        if usable:
+            live.append((s, usable))
+    return ", ".join(sel for _s, usable in live for sel in usable), tuple(s for s, _usable in live)
+
+
+_SELECTORS = threading.local()
+
+
+def _engine() -> LexborCSSSelector:
+    engine = getattr(_SELECTORS, "engine", None)
+    if engine is None:
+        engine = _SELECTORS.engine = LexborCSSSelector()
+    return engine
+
+
+def find(node, query: str) -> list:
+    """`node.css(query)` with one Lexbor selector engine per thread, not one per page."""
+    return _engine().find(query, node)
+
+
+def find_first(node, query: str) -> list:
+    """`[node.css_first(query)]`, or [] (same shared engine)."""
+    return _engine().find_first(query, node)
 
 
 _VALUES = (re.compile(r'="([^"]*)"'), re.compile(r"='([^']*)'"))
@@ -663,7 +688,7 @@ def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str
         selector_rules = tuple(_SelectorRule(rules[rid], ", ".join(sels),
                                              tuple(sigs.get(s) or _signature(s) for s in sels))
                                for rid, sels in chosen.items())
-        hits = page.body.css(", ".join(s.query for s in selector_rules))
+        hits = find(page.body, ", ".join(s.query for s in selector_rules))
         if not hits:
             continue
         found: dict[str, list] = {}
@@ -758,7 +783,9 @@ def _phrase_present(page: _Page, forms: tuple[tuple[bytes, "_Starts"], ...], max
     """
     raw, low = page.segments
     for form, starts in forms:
-        if not form.isascii() and page.ascii_text:
+        # A needle in another script: its first byte (a UTF-8 lead byte, rare in most
+        # pages) is looked for first, with memchr, before the whole needle.
+        if not form.isascii() and form[:1] not in low:
             continue
         pos = low.find(form)
         for _ in range(MAX_NEEDLE_HITS):
@@ -882,7 +909,7 @@ def _holding(page: _Page, needle: str, forms) -> list:
     for form, _starts in forms:
         # Lexbor looks at one text node: a phrase may be split by inline tags, a word is not.
         word = max(form.decode().split(" "), key=len)
-        found.extend(page.body.css(f':not(script, style, template):lexbor-contains("{_css_string(word)}" i)'))
+        found.extend(find(page.body, f':not(script, style, template):lexbor-contains("{_css_string(word)}" i)'))
     return found
 
 
@@ -950,14 +977,14 @@ def _guard(page: _Page, nodes: list, limits: GuardLimits) -> str | None:
             continue
         if tag in _PROTECTED_TAGS:
             return f"would remove <{tag}>"
-        landmark = node.css_first("main, body, article, h1")  # one walk for all three
+        landmark = next(iter(find_first(node, "main, body, article, h1")), None)  # one walk for all
         if landmark is not None or tag == "article":
             if landmark is not None and landmark.tag in ("main", "body"):
                 return f"would remove <{landmark.tag}>"
-            holds_article = tag == "article" or node.css_first("article") is not None
+            holds_article = tag == "article" or bool(find_first(node, "article"))
             total = page.paragraphs
             if total >= limits.min_paragraphs:
-                inside = len(node.css("p"))
+                inside = len(find(node, "p"))
                 if inside > limits.max_paragraph_share * total:
                     what = "<article>" if holds_article else "<h1>"
                     return f"would remove the element holding the {what} and {inside} of {total} paragraphs"
