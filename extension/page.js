@@ -39,13 +39,17 @@ export async function pageState({ tabId }) {
     state.version = (await health()).version;
     state.reachable = true;
     if (!token) throw notPaired();
-    const listing = await call("GET", `/api/rules?site=${encodeURIComponent(state.page.host)}`);
-    if (listing.status !== 200) throw refused("list the rules", listing);
-    state.rules = listing.body;
     const report = await call("GET", `/api/page-report?url=${encodeURIComponent(state.page.url)}`);
     if (report.status === 200) state.report = report.body;
     else if (report.status === 404) state.reportMissing = true;
     else throw refused("send the page report", report);
+    // An adblock list's rules are not all listed (there are tens of thousands): ask for the
+    // ones that fired on this page, so each gets its switch.
+    const fired = [...Object.keys(state.report?.removed ?? {}), ...Object.keys(state.report?.skipped ?? {})];
+    const ids = fired.length ? `&ids=${encodeURIComponent(fired.join(","))}` : "";
+    const listing = await call("GET", `/api/rules?site=${encodeURIComponent(state.page.host)}${ids}`);
+    if (listing.status !== 200) throw refused("list the rules", listing);
+    state.rules = listing.body;
   } catch (error) {
     state.problem = asProblem(error);
   }

@@ -144,7 +144,8 @@ function renderPacks() {
   const folded = [];
   for (const pack of state.rules?.packs ?? []) {
     const here = pack.rules.filter((rule) => rule.in_scope_here);
-    if (!here.length) continue;
+    // An adblock list is listed whatever fired: its pack switches matter on every site.
+    if (!here.length && !pack.adblock) continue;
     const onCount = here.filter((rule) => rule.enabled_here).length;
     const interesting = here.some((rule) => fired.has(rule.id) || !rule.enabled_here) || !pack.enabled_here;
     // The pack's own switches: "on here" named by the pack's title, "everywhere" by title + "everywhere".
@@ -168,7 +169,8 @@ function renderPacks() {
       fired.has(rule.id) ? el("span", { class: "count", text: ` (${state.report.removed[rule.id]} here)` }) : null));
     (interesting ? shown : folded).push(el("details", { class: "pack", open: interesting },
       el("summary", {}, el("span", { class: "pack-title", text: pack.title }),
-        el("span", { class: "quiet", text: ` — ${onCount} of ${here.length} on here` })),
+        el("span", { class: "quiet", text: pack.adblock ? ` — adblock list of ${pack.rule_count} rules${
+          here.length ? `; ${onCount} of the ${here.length} shown on here` : ""}` : ` — ${onCount} of ${here.length} on here` })),
       el("div", { class: "pack-switches" }, packHere, packEverywhere),
       el("ul", { class: "rules", "aria-label": `Rules of ${pack.title}` }, ...rules)));
   }

@@ -23,6 +23,7 @@ from mitmproxy import ctx, exceptions, http  # noqa: E402
 
 from proxy.charset import bom_charset, encode_html  # noqa: E402
 from proxy.engine import clean_page, compile_plan  # noqa: E402
+from proxy.lists import list_paths  # noqa: E402
 from proxy.reports import PageReport, PageReports  # noqa: E402
 from proxy.rules import NO_TOGGLES, RuleSet, Toggles, builtin_rules_dir, load_rules, pack_files  # noqa: E402
 from proxy.transfer import SUPPORTED, decode_body, encode_body  # noqa: E402
@@ -62,14 +63,15 @@ def weak_etag(etag: str) -> str:
 
 
 class QuietPage:
-    def __init__(self, reports: PageReports | None = None, builtin: bool = True):
+    def __init__(self, reports: PageReports | None = None, builtin: bool = True, data_dir: Path | None = None):
         self.reports = reports or PageReports()
         self.rules: RuleSet = RuleSet()  # file rules and user rules: what pages are cleaned with
         self.file_rules: RuleSet = RuleSet()
         self.user_rules: RuleSet = RuleSet()
         self.toggles: Toggles = NO_TOGGLES
         self._builtin = builtin
-        self._mtimes: dict[Path, float] = {}
+        self._data_dir = data_dir  # whose lists/ holds the adblock lists of `quietpage lists add`
+        self._mtimes: dict[Path, tuple[int, int, int]] = {}
         self._watcher: asyncio.Task | None = None
 
     def load(self, loader) -> None:
@@ -107,7 +109,11 @@ class QuietPage:
             self._watcher.cancel()
 
     def rule_paths(self) -> list[Path]:
+        """The built-in packs, the imported lists (listed afresh each time, so the watcher
+        sees adds and removes), then the packs of `quietpage_rules`."""
         paths = [builtin_rules_dir()] if self._builtin else []
+        if self._data_dir is not None:
+            paths += list_paths(self._data_dir)
         return paths + [Path(p) for p in ctx.options.quietpage_rules]
 
     def reload_rules(self, force: bool = False) -> bool:
@@ -121,7 +127,8 @@ class QuietPage:
             log.warning("rules: %s", error)
         if fresh.errors and self.file_rules.packs:
             kept = {p.id for p in fresh.packs}
-            lost = [p for p in self.file_rules.packs if p.id not in kept]
+            # A pack whose file was removed goes; one whose file broke keeps its last good version.
+            lost = [p for p in self.file_rules.packs if p.id not in kept and Path(p.path) in files]
             fresh = RuleSet(fresh.packs + tuple(lost), fresh.errors)
             if lost:
                 log.warning("rules: kept the last good version of %s", ", ".join(p.id for p in lost))
@@ -255,11 +262,13 @@ def _is_loopback(peername) -> bool:
         return False
 
 
-def _mtime(path: Path) -> float:
+def _mtime(path: Path) -> tuple[int, int, int]:
+    # With the inode and size: a list replaced (os.replace) within one clock tick still counts as changed.
     try:
-        return os.stat(path).st_mtime
+        st = os.stat(path)
     except OSError:
-        return -1.0
+        return (-1, -1, -1)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def _ms(started: float) -> float:

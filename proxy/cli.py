@@ -288,7 +288,10 @@ def cmd_save(args: argparse.Namespace) -> int:
         raise UsageError(f"--tag: {exc.detail}") from None
     store = _store(args)
     try:
-        file_rules = _load_rule_paths(None)
+        from proxy.lists import list_paths  # noqa: PLC0415
+
+        # The rules the service's library uses too: built-in packs and the imported lists.
+        file_rules = _load_rule_paths([str(p) for p in list_paths(_data_dir(args))])
         rules = file_rules.merged(user_rules(store.snapshot().user_rules, known_ids=[r.id for r in file_rules.rules]))
 
         async def prepare():
@@ -366,6 +369,112 @@ def cmd_export(args: argparse.Namespace) -> int:
     data = exports.export(items, args.format, bulk=args.all, progress=_progress("exported") if args.all else None)
     out.write_bytes(data)
     print(f"wrote {out} ({len(data)} bytes, {len(items)} article{'s' if len(items) != 1 else ''})", file=sys.stderr)
+    return 0
+
+
+# --- adblock lists --------------------------------------------------------------------------
+
+INVALID_SHOWN = 50  # invalid lines printed after an import; `quietpage lists` counts them all
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from proxy.config import default_data_dir  # noqa: PLC0415
+
+    return Path(args.data_dir) if getattr(args, "data_dir", None) else default_data_dir()
+
+
+def _print_report(stored) -> None:
+    report = stored.report
+    print(report.summary())
+    for number, problem in report.invalid[:INVALID_SHOWN]:
+        print(f"  invalid line {number}: {problem}")
+    if len(report.invalid) > INVALID_SHOWN:
+        print(f"  … and {len(report.invalid) - INVALID_SHOWN} more invalid lines")
+
+
+def _list_changed(data_dir: Path, name: str, action: str, moved: dict | None = None) -> None:
+    """Log the change in the store: a running service tells the extension and reloads (within a second)."""
+    from proxy.service.store import Store  # noqa: PLC0415
+
+    store = Store.in_dir(data_dir)
+    try:
+        store.list_changed(name, action, moved)
+    finally:
+        store.close()
+
+
+def cmd_lists(args: argparse.Namespace) -> int:
+    from proxy import lists  # noqa: PLC0415
+
+    found = lists.stored(_data_dir(args))
+    if not found:
+        print("No adblock lists yet; import one with: quietpage lists add FILE [--name NAME]")
+        return 0
+    for item in found:
+        r = item.report
+        skipped = ", ".join(f"{n} {why}" for why, n in r.skipped.most_common()) or "none"
+        print(f"{item.name}  {item.title}")
+        print(f"  {r.applied} rules applied, {r.exceptions} exceptions; skipped {sum(r.skipped.values())} ({skipped}); "
+              f"invalid {len(r.invalid)}")
+    return 0
+
+
+def _save_list(args: argparse.Namespace, name: str, replace: bool) -> int:
+    from proxy import lists  # noqa: PLC0415
+    from proxy.rules import load_rules  # noqa: PLC0415
+
+    command = "lists update" if replace else "lists add"
+    file = Path(args.file)
+    if not file.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    problem = lists.name_problem(name)
+    if problem:
+        raise UsageError(problem)
+    data_dir = _data_dir(args)
+    try:
+        text = lists.read_text(file)
+        saved, moved = lists.save(data_dir, name, text, replace, frozenset(p.id for p in load_rules().packs))
+    except lists.BadListName as exc:
+        raise UsageError(str(exc)) from None
+    except lists.ListExists:
+        print(f"quietpage {command}: a list named {name!r} exists already; replace it with: "
+              f"quietpage lists update {name} {args.file}", file=sys.stderr)
+        return 1
+    except lists.ListNotFound:
+        print(f"quietpage {command}: no list named {name!r} (quietpage lists shows them)", file=sys.stderr)
+        return 1
+    except lists.ListRefused as exc:
+        kept = f"the list {name!r} in force stays as it was" if replace else "nothing was imported"
+        print(f"quietpage {command}: {args.file}: {exc}; {kept}", file=sys.stderr)
+        return 1
+    _list_changed(data_dir, name, "updated" if replace else "added", moved)
+    _print_report(saved)
+    print(f"{'Replaced' if replace else 'Added'} the list {name!r} ({saved.path}); a running quietpage uses it "
+          f"from its next page load.", file=sys.stderr)
+    return 0
+
+
+def cmd_lists_add(args: argparse.Namespace) -> int:
+    from proxy.lists import default_name  # noqa: PLC0415
+
+    return _save_list(args, args.name or default_name(Path(args.file)), replace=False)
+
+
+def cmd_lists_update(args: argparse.Namespace) -> int:
+    return _save_list(args, args.name, replace=True)
+
+
+def cmd_lists_remove(args: argparse.Namespace) -> int:
+    from proxy import lists  # noqa: PLC0415
+
+    data_dir = _data_dir(args)
+    try:
+        lists.remove(data_dir, args.name)
+    except lists.ListNotFound:
+        print(f"quietpage lists remove: no list named {args.name!r} (quietpage lists shows them)", file=sys.stderr)
+        return 1
+    _list_changed(data_dir, args.name, "removed")
+    print(f"Removed the list {args.name!r} and its switches.", file=sys.stderr)
     return 0
 
 
@@ -469,6 +578,27 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write")
     exp.add_argument("--data-dir", metavar="D", help=data_help)
     exp.set_defaults(func=cmd_export)
+
+    lists_p = sub.add_parser("lists", help="show the imported adblock lists; add, update or remove one")
+    lists_p.add_argument("--data-dir", metavar="D", help=data_help)
+    lists_p.set_defaults(func=cmd_lists)
+    lists_sub = lists_p.add_subparsers(dest="lists_command", metavar="ACTION")
+    # SUPPRESS: an action's own --data-dir must not reset one given before the action.
+    list_data = {"metavar": "D", "default": argparse.SUPPRESS, "help": data_help}
+    add = lists_sub.add_parser("add", help="import an adblock cosmetic list (EasyList syntax) as a rule pack")
+    add.add_argument("file", metavar="FILE", help="the list file (.txt)")
+    add.add_argument("--name", metavar="NAME", help="its name: pack id and rule id prefix (default: from the file name)")
+    add.add_argument("--data-dir", **list_data)
+    add.set_defaults(func=cmd_lists_add)
+    update = lists_sub.add_parser("update", help="replace a list with a new version (the old one stays if the new one is refused)")
+    update.add_argument("name", metavar="NAME", help="the list's name (see quietpage lists)")
+    update.add_argument("file", metavar="FILE", help="the new list file")
+    update.add_argument("--data-dir", **list_data)
+    update.set_defaults(func=cmd_lists_update)
+    remove = lists_sub.add_parser("remove", help="remove a list and its switches")
+    remove.add_argument("name", metavar="NAME", help="the list's name (see quietpage lists)")
+    remove.add_argument("--data-dir", **list_data)
+    remove.set_defaults(func=cmd_lists_remove)
 
     rules = sub.add_parser("rules", help="check or list rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)

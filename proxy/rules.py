@@ -235,7 +235,8 @@ def builtin_rules_dir() -> Path:
 def pack_files(path: Path) -> list[Path]:
     """Pack files below a directory (sorted), or the file itself."""
     if path.is_dir():
-        return sorted(p for p in path.rglob("*.yaml") if "tests" not in p.relative_to(path).parts)
+        return sorted(p for pattern in ("*.yaml", "*.txt") for p in path.rglob(pattern)
+                      if "tests" not in p.relative_to(path).parts)
     return [path]
 
 
@@ -258,6 +259,8 @@ def load_rules(*paths: str | Path, known_ids: Iterable[str] = ()) -> RuleSet:
             continue
         for file in pack_files(root):
             pack, pack_errors = parse_pack_file(file, seen, seen_packs)
+            if pack is not None and pack.id in seen_packs and not pack_errors:
+                pack_errors = [RuleError(str(file), 0, f"duplicate pack id {pack.id!r} (a pack loaded earlier has it)")]
             errors.extend(pack_errors)
             if pack is not None and not pack_errors:
                 packs.append(pack)

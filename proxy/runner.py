@@ -104,7 +104,7 @@ async def run(config: Config) -> None:
     opts = options.Options(listen_host=config.listen_host, listen_port=config.listen_port,
                            confdir=str(config.confdir))
     master = DumpMaster(opts, with_termlog=True, with_dumper=False)
-    addon = QuietPage()
+    addon = QuietPage(data_dir=config.data_dir)
     master.addons.add(addon)
     try:
         # A chunked page over the size limit streams too, instead of being buffered whole.
@@ -122,7 +122,8 @@ async def run(config: Config) -> None:
     except exceptions.OptionsError as exc:
         raise StartupError(str(exc), status=2) from None
     await _scripts_loaded(master, config)
-    app = create_app(config, reports=addon.reports, file_rules=lambda: addon.file_rules, apply=addon.set_state)
+    app = create_app(config, reports=addon.reports, file_rules=lambda: addon.file_rules, apply=addon.set_state,
+                     reload_files=addon.reload_rules)
     runner = await start_service(app, config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

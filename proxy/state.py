@@ -127,14 +127,25 @@ def pack_on(toggles: Toggles, pack: RulePack, host: str = "") -> bool:
     return next((on for ident, on in toggles.packs if ident == pack.id), pack.enabled)
 
 
-def describe(rules: RuleSet, toggles: Toggles, revision: int, site: str | None = None) -> dict:
-    """What GET /api/rules answers: every pack and rule, on everywhere and on `site`."""
+def describe(rules: RuleSet, toggles: Toggles, revision: int, site: str | None = None,
+             ids: Iterable[str] = ()) -> dict:
+    """What GET /api/rules answers: every pack and rule, on everywhere and on `site`.
+
+    An adblock list (tens of thousands of rules) is listed with only the rules that are
+    for `site`, have a switch set anywhere, or are named in `ids`; the rest are counted.
+    """
     host = normalize_site(site) if site else ""
     paused = toggles.is_paused(host) if host else None
+    switched = {rid for rid, _on in toggles.rules} | {rid for _site, rid, _on in toggles.site_rules}
+    wanted = set(ids)
     packs = []
     for pack in rules.packs:
         rules_out = []
-        for rule in pack.rules:
+        shown = pack.rules
+        if pack.adblock:
+            shown = [r for r in pack.rules if r.id in switched or r.id in wanted
+                     or (host and r.scope.include and r.scope.covers(host))]
+        for rule in shown:
             entry = rule_json(rule)
             entry["user"] = pack.id == USER_PACK_ID
             entry["enabled"] = toggles.rule_on(rule, "", pack.enabled)
@@ -144,5 +155,7 @@ def describe(rules: RuleSet, toggles: Toggles, revision: int, site: str | None =
             rules_out.append(entry)
         packs.append({"id": pack.id, "title": pack.title, "description": pack.description,
                       "user": pack.id == USER_PACK_ID, "enabled": pack_on(toggles, pack),
-                      "enabled_here": pack_on(toggles, pack, host) if host else None, "rules": rules_out})
+                      "enabled_here": pack_on(toggles, pack, host) if host else None, "rules": rules_out,
+                      "adblock": pack.adblock, "rule_count": len(pack.rules),
+                      "rules_left_out": len(pack.rules) - len(rules_out)})
     return {"revision": revision, "site": host or None, "paused": paused, "packs": packs}

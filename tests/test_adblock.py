@@ -141,3 +141,19 @@ def test_real_lists_import():
     rules = load_rules(*lists)
     assert rules.errors == ()
     assert len(rules.rules) > 40000
+
+
+def test_list_with_the_id_of_a_loaded_pack_is_refused(tmp_path):
+    a, b = tmp_path / "one" / "mine.txt", tmp_path / "two" / "mine.txt"
+    for path in (a, b):
+        path.parent.mkdir()
+        path.write_text("##.x\n")
+    rules = load_rules(a, b)
+    assert [p.id for p in rules.packs] == ["mine"]
+    assert "duplicate pack id 'mine'" in rules.errors[0].message
+
+
+def test_a_folder_of_rules_takes_lists_too(tmp_path):
+    (tmp_path / "a.txt").write_text("##.promo\n")
+    (tmp_path / "b.yaml").write_text("id: b\ntitle: B\nrules:\n  - id: b.one\n    title: One\n    selectors: ['.x']\n")
+    assert sorted(p.id for p in load_rules(tmp_path).packs) == ["a", "b"]

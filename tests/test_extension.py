@@ -416,3 +416,36 @@ def test_routing_switch_is_off_by_default_and_the_check_says_what_it_found(ext):
     expect(options.locator("#route-result")).to_contain_text("Routing stays off", timeout=10_000)
     expect(route).not_to_be_checked()
     assert ext.storage().get("proxyEnabled") in (None, False)
+
+
+# --- adblock lists --------------------------------------------------------------------------
+
+def test_a_list_rule_that_fired_is_a_switch_and_off_for_the_site_it_stays_off(ext, quiet):
+    """Acceptance 4 of issue 7: a rule from an imported list switched off for one site from
+    the extension, and the next load obeys it."""
+    _, api, _ = quiet
+    r = api.call("POST", "/api/lists", {"name": "mini", "text": "! Title: Mini list\n##.trends\nrt.com##.read-more\n"})
+    assert r.status == 201, r.body
+    try:
+        page, tab = open_seed(ext)
+        expect(page.locator("aside.trends")).to_have_count(0)
+        popup = ext.popup(tab)
+        # The generic list rule that fired, titled with its filter line, with a real switch.
+        expect(popup.locator("#removed")).to_contain_text("##.trends — 1 removed")
+        expect(switch(popup, "##.trends")).to_be_checked()
+        expect(switch(popup, "Mini list")).to_be_checked()  # the list is a pack with its switches
+        expect(switch(popup, "Mini list everywhere")).to_be_checked()
+        expect(popup.locator("summary", has_text="Mini list")).to_contain_text("adblock list of 2 rules")
+
+        flip(popup, "##.trends")
+        expect(switch(popup, "##.trends")).not_to_be_checked()
+        assert api.rule("mini.2", "www.rt.com")["enabled_here"] is False
+        assert api.rule("mini.2", "www.bbc.com")["enabled_here"] is True  # only on rt.com
+        html = reload_through_proxy(page)
+        assert TRENDS_HTML in html
+        expect(page.locator("aside.trends")).to_be_visible()
+        popup.reload()
+        popup.wait_for_selector("body[data-ready=true]")
+        expect(switch(popup, "##.trends")).not_to_be_checked()  # still listed: it has a switch set
+    finally:
+        api.call("DELETE", "/api/lists/mini")

@@ -33,9 +33,23 @@ def _site_param(value: str | None, field: str = "site") -> str | None:
     return site
 
 
-def _listing(request: web.Request, site: str | None) -> dict:
+def _listing(request: web.Request, site: str | None, ids: tuple[str, ...] = ()) -> dict:
     live = request.app[live_key]
-    return describe(live.rules(), live.toggles, live.snapshot.revision, site)
+    return describe(live.rules(), live.toggles, live.snapshot.revision, site, ids)
+
+
+MAX_IDS = 500
+
+
+def _ids_param(value: str | None) -> tuple[str, ...]:
+    """`ids=ID,ID`: rules of adblock lists to list besides those for the site (the popup asks
+    for the ones the page report names)."""
+    if not value:
+        return ()
+    ids = tuple(i.strip() for i in value.split(",") if i.strip())
+    if len(ids) > MAX_IDS or any(len(i) > 200 for i in ids):
+        raise InvalidInput(f"ids takes at most {MAX_IDS} rule ids of at most 200 characters each", field="ids")
+    return ids
 
 
 async def _write(request: web.Request, site: str | None, fn, *args):
@@ -49,7 +63,8 @@ async def _write(request: web.Request, site: str | None, fn, *args):
 
 async def list_rules(request: web.Request) -> web.Response:
     site = _site_param(request.query.get("site"))
-    body = json.dumps(_listing(request, site), sort_keys=True).encode()
+    ids = _ids_param(request.query.get("ids"))
+    body = json.dumps(_listing(request, site, ids), sort_keys=True).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     wanted = {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}
     if etag in wanted or f"W/{etag}" in wanted or "*" in wanted:

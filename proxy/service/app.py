@@ -11,11 +11,13 @@ from aiohttp import web
 
 from proxy.config import Config
 from proxy.reports import PageReports
-from proxy.rules import RuleSet, load_rules
-from proxy.service import api, library, openapi, pairing
+from proxy.lists import list_paths
+from proxy.rules import RuleSet, builtin_rules_dir, load_rules
+from proxy.service import api, library, lists, openapi, pairing
 from proxy.service.events import EventHub
 from proxy.service.keys import config_key, csrf_key, hub_key, live_key, reports_key, watcher_key
 from proxy.service.live import ApplyState, LiveState
+from proxy.service.lists import MAX_LIST_BODY
 from proxy.service.security import MAX_PAGE_BODY, door_middleware, errors_middleware, security_headers
 from proxy.service.store import DB_NAME
 
@@ -23,20 +25,22 @@ log = logging.getLogger("quietpage")
 
 
 def create_app(config: Config, reports: PageReports | None = None, file_rules: Callable[[], RuleSet] | None = None,
-               apply: ApplyState | None = None) -> web.Application:
+               apply: ApplyState | None = None, reload_files: Callable[[], object] | None = None) -> web.Application:
     """The service. Inside `quietpage run` the proxy passes its page reports, its file
-    rules and `apply`, which gets the new toggles and user rules on every accepted change."""
+    rules, `apply`, which gets the new toggles and user rules on every accepted change,
+    and `reload_files`, which reads the rule files again when an adblock list changed."""
     # The largest body any route takes; each route's own limit is checked by the door and read_json.
-    app = web.Application(client_max_size=MAX_PAGE_BODY, middlewares=[errors_middleware, door_middleware])
+    app = web.Application(client_max_size=max(MAX_PAGE_BODY, MAX_LIST_BODY), middlewares=[errors_middleware, door_middleware])
     app[config_key] = config
     app[csrf_key] = secrets.token_urlsafe(32)
     app[reports_key] = reports if reports is not None else PageReports()
     app[hub_key] = EventHub()
-    if file_rules is None:
-        loaded = load_rules(*_rule_paths(config))
-        file_rules = lambda: loaded  # noqa: E731 - `quietpage serve` reads the files once
-    app[live_key] = LiveState(config.data_dir / DB_NAME, file_rules, app[hub_key], apply)
+    if file_rules is None:  # `quietpage serve`: no proxy; the files are read here
+        files = FileRules(config)
+        file_rules, reload_files = files, files.reload
+    app[live_key] = LiveState(config.data_dir / DB_NAME, file_rules, app[hub_key], apply, reload_files)
     api.add_routes(app)
+    lists.add_routes(app)
     pairing.add_routes(app)
     library.add_routes(app)
     openapi.add_routes(app)
@@ -47,10 +51,22 @@ def create_app(config: Config, reports: PageReports | None = None, file_rules: C
     return app
 
 
-def _rule_paths(config: Config) -> list:
-    from proxy.rules import builtin_rules_dir  # noqa: PLC0415
+class FileRules:
+    """`quietpage serve`'s rule files: the built-in packs, the data dir's lists and
+    --rules, read at start and again when a list changes."""
 
-    return [builtin_rules_dir(), *config.rules]
+    def __init__(self, config: Config):
+        self.config = config
+        self.current = self._load()
+
+    def __call__(self) -> RuleSet:
+        return self.current
+
+    def reload(self) -> None:
+        self.current = self._load()
+
+    def _load(self) -> RuleSet:
+        return load_rules(builtin_rules_dir(), *list_paths(self.config.data_dir), *self.config.rules)
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:

@@ -71,3 +71,15 @@ class MisdirectedHost(ServiceError):
 
 class TooManyRequests(ServiceError):
     status, code = 429, "too_many_requests"
+
+
+class Conflict(ServiceError):
+    """The thing to create is there already (a list of that name)."""
+
+    status, code = 409, "conflict"
+
+
+class Unprocessable(ServiceError):
+    """Well-formed, but nothing usable in it (a list without one cosmetic rule); nothing changed."""
+
+    status, code = 422, "unprocessable"

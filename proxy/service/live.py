@@ -27,8 +27,9 @@ class LiveState:
     """
 
     def __init__(self, db_path: Path, file_rules: Callable[[], RuleSet], hub: EventHub,
-                 apply: ApplyState | None = None):
+                 apply: ApplyState | None = None, reload_files: Callable[[], object] | None = None):
         self.db_path, self.file_rules, self.hub, self._apply = db_path, file_rules, hub, apply
+        self._reload_files = reload_files
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quietpage-store")
         self._store: Store | None = None
         self.snapshot = Snapshot(0)
@@ -91,6 +92,13 @@ class LiveState:
         if snapshot.revision < self.snapshot.revision:
             return
         fresh = snapshot.revision > self.snapshot.revision
+        if fresh and self._reload_files is not None and any(c.get("type") == "list" for _r, c in changes):
+            # An adblock list changed in the data dir (here or by `quietpage lists`): read the
+            # files again before the change is announced, so whoever hears of it sees the list.
+            try:
+                self._reload_files()
+            except Exception as exc:  # noqa: BLE001 - the last good rules stay in force
+                log.warning("rules: reload after a list change failed: %s", exc)
         self._use(snapshot)
         if fresh:
             for revision, change in changes:

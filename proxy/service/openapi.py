@@ -28,7 +28,8 @@ def _html(description: str) -> dict:
 
 ERROR = {"default": _json(_ref("Error"), "Refused or failed: 400 invalid input (the field is named), 401 no or "
                                         "unknown token, 403 web Origin, 404, 409, 412 stale If-Match, 413 body "
-                                        "too large, 415 not JSON, 421 foreign Host, 429 too many pairing requests")}
+                                        "too large, 415 not JSON, 421 foreign Host, 422 nothing usable (a list "
+                                        "without a cosmetic rule), 429 too many pairing requests")}
 PUBLIC: list = []  # no security requirement
 NULLABLE_STR = {"type": "string", "nullable": True}
 NULLABLE_BOOL = {"type": "boolean", "nullable": True}
@@ -81,10 +82,15 @@ SCHEMAS = {
         "enabled_here": {**NULLABLE_BOOL, "description": "switched on for the site asked about (null without ?site)"},
         "in_scope_here": {**NULLABLE_BOOL, "description": "the rule's domains cover the site"},
         "active_here": {**NULLABLE_BOOL, "description": "runs on the site: on, in scope, site not paused"}}}]},
-    "Pack": {"type": "object", "required": ["id", "title", "description", "user", "enabled", "enabled_here", "rules"],
+    "Pack": {"type": "object", "required": ["id", "title", "description", "user", "enabled", "enabled_here", "rules",
+                                            "adblock", "rule_count", "rules_left_out"],
              "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
                             "user": {"type": "boolean"}, "enabled": {"type": "boolean"}, "enabled_here": NULLABLE_BOOL,
-                            "rules": {"type": "array", "items": _ref("Rule")}}},
+                            "rules": {"type": "array", "items": _ref("Rule")},
+                            "adblock": {"type": "boolean", "description": "an imported adblock list: only the rules for "
+                                        "the site, with a switch set, or asked for by ids are listed"},
+                            "rule_count": {"type": "integer", "description": "rules in the pack"},
+                            "rules_left_out": {"type": "integer", "description": "rules of an adblock list not listed"}}},
     "RuleListing": {"type": "object", "required": ["revision", "site", "paused", "packs"], "properties": {
         "revision": {"type": "integer", "description": "grows by one with every accepted change"},
         "site": NULLABLE_STR, "paused": NULLABLE_BOOL, "packs": {"type": "array", "items": _ref("Pack")}}},
@@ -162,6 +168,30 @@ SCHEMAS = {
     "ArticleChange": {"type": "object", "additionalProperties": False, "properties": {
         "title": NULLABLE_STR, "tags": {"type": "array", "items": {"type": "string"}, "nullable": True,
                                         "description": "the new set of tags (replaces the old)"}}},
+    "AdblockList": {"type": "object", "required": ["name", "title", "applied", "exceptions", "skipped", "skipped_total",
+                                                   "invalid", "invalid_lines"], "properties": {
+        "name": {"type": "string", "description": "the list's name: its pack id, and the prefix of its rule ids (NAME.LINE)"},
+        "title": {"type": "string", "description": "the list's `! Title:`, or its name"},
+        "applied": {"type": "integer", "description": "rules the proxy applies"},
+        "exceptions": {"type": "integer", "description": "#@# and $generichide/$elemhide exceptions"},
+        "skipped": {"type": "object", "additionalProperties": {"type": "integer"},
+                    "description": "lines not applied, by reason (need a live browser, not cosmetic, …)"},
+        "skipped_total": {"type": "integer"}, "invalid": {"type": "integer", "description": "invalid lines"},
+        "invalid_lines": {"type": "array", "description": "the first 100 invalid lines",
+                          "items": {"type": "object", "required": ["line", "problem"], "properties": {
+                              "line": {"type": "integer"}, "problem": {"type": "string"}}}},
+        "enabled": {**NULLABLE_BOOL, "description": "the list's pack is on everywhere (GET /api/lists)"}}},
+    "AdblockLists": {"type": "object", "required": ["lists"], "properties": {
+        "lists": {"type": "array", "items": _ref("AdblockList")}}},
+    "NewList": {"type": "object", "required": ["name", "text"], "additionalProperties": False, "properties": {
+        "name": {"type": "string", "description": "1-64 lower-case letters, digits, '-' or '_'"},
+        "text": {"type": "string", "description": "the list in adblock syntax (EasyList, uBlock Origin, AdGuard), up to 16 MiB"}}},
+    "ListText": {"type": "object", "required": ["text"], "additionalProperties": False, "properties": {
+        "text": {"type": "string", "description": "the new text of the list; replaces the old one only if it parses"}}},
+    "ListSaved": {"type": "object", "required": ["revision", "list"], "properties": {
+        "revision": {"type": "integer"}, "list": _ref("AdblockList")}},
+    "ListDeleted": {"type": "object", "required": ["revision", "name", "deleted"], "properties": {
+        "revision": {"type": "integer"}, "name": {"type": "string"}, "deleted": {"type": "boolean"}}},
     "ArticleDeleted": {"type": "object", "required": ["id", "deleted"], "properties": {
         "id": {"type": "integer"}, "deleted": {"type": "boolean"}}},
 }
@@ -196,6 +226,8 @@ PATHS = {
         "get": {"operationId": "listRules", "summary": "Every pack and rule, on everywhere and on one site",
                 "parameters": [{"name": "site", "in": "query", "required": False, "schema": {"type": "string"},
                                 "description": "host name, e.g. www.rt.com"},
+                               _query("ids", "comma-separated rule ids of adblock lists to list too (e.g. those a page "
+                                             "report names); a list's other rules are only counted"),
                                {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}}],
                 "responses": {"200": _json(_ref("RuleListing"), headers={"ETag": {"schema": {"type": "string"}}}),
                               "304": {"description": "Not modified since the ETag given"}, **ERROR}},
@@ -220,6 +252,23 @@ PATHS = {
         "parameters": [_path_param("host", "host name"), *WRITE_HEADERS],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Pause")}}},
         "responses": {"200": _json(_ref("Paused")), **ERROR}}},
+    "/api/lists": {
+        "get": {"operationId": "listLists", "summary": "The adblock lists in the data dir, with what each gave",
+                "responses": {"200": _json(_ref("AdblockLists")), **ERROR}},
+        "post": {"operationId": "addList",
+                 "summary": "Import an adblock list as a pack (refused, 422, if it has no cosmetic rule; 409 if the name is taken)",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewList")}}},
+                 "responses": {"201": _json(_ref("ListSaved"), "Imported; the proxy uses it from the next page load"),
+                               **ERROR}}},
+    "/api/lists/{name}": {
+        "put": {"operationId": "updateList",
+                "summary": "Replace a list's text atomically; if the new text is refused (422) the old list stays in force",
+                "parameters": [_path_param("name", "a list's name")],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ListText")}}},
+                "responses": {"200": _json(_ref("ListSaved")), **ERROR}},
+        "delete": {"operationId": "removeList", "summary": "Remove a list (and its switches)",
+                   "parameters": [_path_param("name", "a list's name")],
+                   "responses": {"200": _json(_ref("ListDeleted")), **ERROR}}},
     "/api/page-report": {"get": {"operationId": "getPageReport",
         "summary": "What the proxy removed on a page's last load",
         "parameters": [{"name": "url", "in": "query", "required": True, "schema": {"type": "string"}}],

@@ -1,4 +1,5 @@
-"""The service's SQLite store: toggles, pauses, user rules, paired clients, the revision.
+"""The service's SQLite store: toggles, pauses, user rules, paired clients, the revision
+(which also counts changes of the adblock lists in the data dir).
 
 Plain sqlite3, no aiohttp: the CLI opens the same file directly. Every accepted rule
 change is one transaction that also bumps the revision by exactly one and logs the change.
@@ -322,6 +323,29 @@ class Store:
             revision = self._bump(expected, {"type": "user-rule", "id": rule_id, "deleted": True})
             self._db.execute("DELETE FROM user_rules WHERE n = ?", (n,))
             self._db.execute("DELETE FROM toggles WHERE kind = 'rule' AND target = ?", (rule_id,))
+        return revision
+
+    def list_changed(self, name: str, action: str, moved: dict[str, str | None] | None = None,
+                     expected: int | None = None) -> int:
+        """Log that an adblock list was added, updated or removed (its file is already in
+        place), and carry its switches along: a removed list's go with it; on an update a
+        rule switch follows its filter line to its new line number (rule ids are NAME.LINE)."""
+        with self._write():
+            revision = self._bump(expected, {"type": "list", "id": name, "action": action})
+            prefix = name + "."
+            rows = [row for row in self._db.execute(
+                "SELECT target, site, enabled FROM toggles WHERE kind = 'rule' AND substr(target, 1, ?) = ?",
+                (len(prefix), prefix)) if row[0][len(prefix):].isdigit()]
+            if action == "removed":
+                self._db.execute("DELETE FROM toggles WHERE kind = 'pack' AND target = ?", (name,))
+                gone, kept = rows, []
+            else:
+                gone = [row for row in rows if row[0] in (moved or {})]
+                kept = [((moved or {})[t], site, on) for t, site, on in gone if (moved or {})[t] is not None]
+            self._db.executemany("DELETE FROM toggles WHERE kind = 'rule' AND target = ? AND site = ?",
+                                 [(t, site) for t, site, _on in gone])
+            self._db.executemany("INSERT OR REPLACE INTO toggles (kind, target, site, enabled, revision) "
+                                 "VALUES ('rule', ?, ?, ?, ?)", [(t, site, on, revision) for t, site, on in kept])
         return revision
 
     def changes_since(self, revision: int) -> list[tuple[int, dict]]:
