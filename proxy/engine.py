@@ -1106,12 +1106,10 @@ h4 h5 h6 figure figcaption picture source svg path g use time small table thead 
 iframe noscript""".split()) - {"iframe", "noscript"}
 
 
-def _uncommon_tags(selector: str) -> tuple[str, ...]:
-    """Tags the selector's compounds name (outside :not() and friends) that are rare enough
-    to be worth checking for before querying."""
-    tags, depth, quote, start = [], 0, "", 0
-    s = selector.strip()
-    for i, ch in enumerate(s + " "):
+def _top_level(selector: str, chars: str) -> list[int]:
+    """Where `chars` stand in a selector outside quotes, brackets and parentheses."""
+    found, depth, quote = [], 0, ""
+    for i, ch in enumerate(selector):
         if quote:
             if ch == quote:
                 quote = ""
@@ -1121,50 +1119,37 @@ def _uncommon_tags(selector: str) -> tuple[str, ...]:
             depth += 1
         elif ch in ")]":
             depth -= 1
-        elif depth == 0 and ch in " >+~":
-            compound = s[start:i].strip()
-            j = 0
-            while j < len(compound) and (compound[j].isalnum() or compound[j] in "-_"):
-                j += 1
-            if j:
-                tags.append(compound[:j].lower())
-            start = i + 1
+        elif depth == 0 and ch in chars:
+            found.append(i)
+    return found
+
+
+def _split_at(text: str, cuts: list[int]) -> list[str]:
+    bounds = [-1, *cuts, len(text)]
+    return [text[a + 1:b].strip() for a, b in zip(bounds, bounds[1:]) if text[a + 1:b].strip()]
+
+
+def _compounds(selector: str) -> list[str]:
+    """A complex selector's compounds, split at its combinators."""
+    s = selector.strip()
+    return _split_at(s, _top_level(s, " >+~"))
+
+
+def _uncommon_tags(selector: str) -> tuple[str, ...]:
+    """Tags the selector's compounds name (outside :not() and friends) that are rare enough
+    to be worth checking for before querying."""
+    tags = [m.group(0).lower() for c in _compounds(selector) if (m := _LEADING_IDENT.match(c))]
     return tuple(t for t in dict.fromkeys(tags) if t not in _COMMON_TAGS)
+
+
+_LEADING_IDENT = re.compile(r"[\w-]+")
 
 
 def split_selector_list(selectors: str) -> list[str]:
     """Split "a, b:is(c, d)" at its top-level commas."""
-    out, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(selectors):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(selectors[start:i].strip())
-            start = i + 1
-    out.append(selectors[start:].strip())
-    return [s for s in out if s]
+    return _split_at(selectors, _top_level(selectors, ","))
 
 
 def _rightmost_compound(selector: str) -> str:
-    depth, quote, start = 0, "", 0
-    s = selector.strip()
-    for i, ch in enumerate(s):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif depth == 0 and ch in " >+~":
-            start = i + 1
-    return s[start:].strip()
+    compounds = _compounds(selector)
+    return compounds[-1] if compounds else ""
