@@ -11,6 +11,7 @@ import ipaddress
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -72,6 +73,7 @@ class QuietPage:
         self._builtin = builtin
         self._data_dir = data_dir  # whose lists/ holds the adblock lists of `quietpage lists add`
         self._mtimes: dict[Path, tuple[int, int, int]] = {}
+        self._reloading = threading.Lock()
         self._watcher: asyncio.Task | None = None
 
     def load(self, loader) -> None:
@@ -118,6 +120,10 @@ class QuietPage:
 
     def reload_rules(self, force: bool = False) -> bool:
         """Load the rule files again if they changed; a broken edit keeps the last good set."""
+        with self._reloading:  # the watcher's thread and the service may both ask
+            return self._reload(force)
+
+    def _reload(self, force: bool) -> bool:
         files = {f: _mtime(f) for root in self.rule_paths() for f in (pack_files(root) if root.exists() else [root])}
         if not force and files == self._mtimes:
             return False
@@ -150,7 +156,8 @@ class QuietPage:
         while True:
             await asyncio.sleep(ctx.options.quietpage_reload_ms / 1000)
             try:
-                self.reload_rules()
+                # Off the event loop: a big adblock list takes a second to parse and index.
+                await asyncio.to_thread(self.reload_rules)
             except Exception as exc:  # noqa: BLE001 - a watcher must outlive one bad read
                 log.warning("rules: reload failed: %s", exc)
 
