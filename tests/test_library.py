@@ -327,3 +327,9 @@ async def test_cli_save_list_export(tmp_path, upstream, monkeypatch):
     assert run.returncode == 2 and "--all" in run.stderr
     run = await asyncio.to_thread(cli, "save", "not-a-file-or-url", "--data-dir", str(data))
     assert run.returncode == 2
+
+
+def test_export_formats_known_to_the_service_are_the_exporter_s():
+    from proxy.library.export import FORMATS
+    from proxy.library.style import EXPORT_FORMATS
+    assert set(EXPORT_FORMATS) == set(FORMATS)

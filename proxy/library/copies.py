@@ -5,13 +5,14 @@ import asyncio
 import math
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from proxy.library.fetch import Fetcher, url_problem
-from proxy.reader import ReadingCopy, read_article
+if TYPE_CHECKING:
+    from proxy.reader import ReadingCopy
 from proxy.rules import RuleSet
 
 WORDS_PER_MINUTE = 230
@@ -53,6 +54,8 @@ async def prepare_copy(url: str, html: str | bytes | None, fetcher: Fetcher, rul
     if html is None:
         fetched = await fetcher.page(url)
         html, url = fetched.body, fetched.url
+    from proxy.reader import read_article  # noqa: PLC0415 - trafilatura and lxml: 20 MB the proxy need not carry
+
     copy = await asyncio.to_thread(read_article, html, url, rules)
     canonical = await asyncio.to_thread(canonical_url, html, url)
     wanted = image_urls(copy.html)

@@ -57,3 +57,8 @@ def meta_line(article) -> str:
     """Byline · site · date · reading time, as escaped HTML."""
     parts = [article.byline, site_of(article), date_of(article), f"{article.reading_minutes} min read"]
     return " · ".join(escape(p) for p in parts if p)
+
+
+# The export formats (proxy.library.export knows how to write them); here so the service can
+# check a format without loading lxml.
+EXPORT_FORMATS = ("html", "md", "epub")

@@ -9,8 +9,8 @@ import re
 
 from aiohttp import web
 
-from proxy.library import export as exports
 from proxy.library import store as library
+from proxy.library.style import EXPORT_FORMATS
 from proxy.library.copies import PreparedCopy, image_urls, page_url_problem, prepare_copy, rewrite_images
 from proxy.library.fetch import FetchError, Fetcher, FetchRefused
 from proxy.library.views import PAGE_HEADERS, library_page, reader_page
@@ -44,7 +44,7 @@ def _article_id(request: web.Request) -> int:
 
 def _format(request: web.Request) -> str:
     fmt = request.query.get("format", "html")
-    if fmt not in exports.FORMATS:
+    if fmt not in EXPORT_FORMATS:
         raise InvalidInput("format must be html, md or epub", field="format")
     return fmt
 
@@ -129,6 +129,8 @@ async def _export_response(request: web.Request, ids: list[int] | None) -> web.R
         if not ids:
             raise NotFound("the library is empty: nothing to export")
     items = await live.run(library.whole_articles, ids)
+    from proxy.library import export as exports  # noqa: PLC0415 - lxml, loaded on the first export
+
     data = await asyncio.to_thread(exports.export, items, fmt, bulk)
     name = exports.filename(None if bulk else items[0][0], fmt, bulk)
     content_type = exports.BULK_TYPES[fmt] if bulk else exports.FORMATS[fmt][0]
