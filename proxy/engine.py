@@ -1002,14 +1002,18 @@ def _outermost(final: list[tuple[str, object]]) -> list[tuple[str, object]]:
     chosen: dict[int, tuple[str, object]] = {}
     for rule_id, node in final:  # the first rule to reach a node is credited with it
         chosen.setdefault(node.mem_id, (rule_id, node))
-    outermost = []
-    for rule_id, node in chosen.values():
-        parent = node.parent
-        while parent is not None and parent.mem_id not in chosen:
-            parent = parent.parent
-        if parent is None:
-            outermost.append((rule_id, node))
-    return outermost
+    return [(rule_id, node) for rule_id, node in chosen.values() if not has_ancestor_in(node, chosen)]
+
+
+def has_ancestor_in(node, ids) -> bool:
+    """Whether an ancestor of `node` has its `mem_id` in `ids` (a node freed frees its
+    subtree: only the outermost of nested nodes may be decomposed)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _splice(source: str | bytes, nodes: list) -> str | bytes | None:

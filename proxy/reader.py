@@ -19,7 +19,7 @@ from lxml.html import tostring as lxml_tostring
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.htmlprocessing import convert_to_html
 
-from proxy.engine import clean_page
+from proxy.engine import clean_page, has_ancestor_in
 from proxy.rules import RuleSet
 
 
@@ -396,16 +396,7 @@ def _outermost(nodes) -> list:
     """Nodes not inside another of them: freeing a node frees its subtree."""
     nodes = list(nodes)
     ids = {n.mem_id for n in nodes}
-    return [n for n in nodes if not _has_ancestor(n, ids)]
-
-
-def _has_ancestor(node, ids: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
+    return [n for n in nodes if not has_ancestor_in(n, ids)]
 
 
 # --- Plain text -----------------------------------------------------------------------

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from proxy.engine import has_ancestor_in
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "aeb"
 SHINGLE_SIZE = 4
@@ -54,18 +56,10 @@ def visible_text(html: str) -> str:
     ids = {n.mem_id for n in hidden}
     for node in hidden:
         # Outermost only: a nested one goes with its ancestor, and freeing it twice is unsafe.
-        if not _has_ancestor_in(node, ids):
+        if not has_ancestor_in(node, ids):
             node.decompose()
     return _WS.sub(" ", body.text(deep=True)).strip()
 
-
-def _has_ancestor_in(node, ids: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
 
 
 def tokens(text: str) -> list[str]:
