@@ -34,7 +34,8 @@ _NOT_TEXT = frozenset({"script", "style", "template"})
 _SVG_LABELS = frozenset({"title", "desc"})
 # Pages with more nodes to remove than this are serialized whole (each cut costs a search).
 SPLICE_MAX = 8
-_RAW_TEXT = (("<script", "</script"), ("<style", "</style"), ("<!--", "-->"))
+_RAW_TEXT = (("<script", "</script"), ("<SCRIPT", "</SCRIPT"), ("<style", "</style"), ("<STYLE", "</STYLE"),
+             ("<!--", "-->"))
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,13 @@ def test_markup_written_differently_falls_back_to_serializing():
     result = clean_page(page, "https://example.org/a")
     assert result.removed == {"share-prompts.plugins": 1}
     assert "a2a_kit" not in result.html and result.html.count("Long article text") == 5
+
+
+def test_markup_also_written_inside_a_script_is_not_cut_there():
+    clutter = '<div class="a2a_kit"><a href="https://www.addtoany.com/share">Share</a></div>'
+    page = ("<html><body>" + "<p>Long article text that stays where it is.</p>" * 5
+            + f"<SCRIPT>var tpl = '{clutter}';</SCRIPT><div class='a2a_kit'><a href=x>Share</a></div></body></html>")
+    result = clean_page(page, "https://example.org/a")
+    assert result.removed == {"share-prompts.plugins": 1}
+    assert clutter in result.html  # the script's string is intact
+    assert "href=\"x\"" not in result.html and "href=x" not in result.html
