@@ -157,14 +157,14 @@ def test_popup_lists_the_rules_that_fired_with_counts(ext, quiet):
     state = popup.locator("#state")
     expect(state).to_contain_text("Paired with QuietPage.")
     expect(state).to_contain_text("The service is running")
-    expect(state).to_contain_text("This page was cleaned: 51 elements removed.")
+    expect(state).to_contain_text("This page was cleaned: 52 elements removed.")
     # The rules that fired, by title, with the counts the proxy reported, most first.
     report = api.call("GET", f"/api/page-report?url={SEED_URL}").body
     assert report["removed"][SPRITES[0]] == 47 and report["removed"][SHARE_WIDGETS[0]] == 2
     titles = {r["id"]: r["title"] for p in api.call("GET", "/api/rules").body["packs"] for r in p["rules"]}
     expected = [f"{titles[rule]} — {n} removed" for rule, n in sorted(report["removed"].items(), key=lambda i: -i[1])]
     lines = [re.sub(r"\s+", " ", t) for t in popup.locator("#removed li").all_inner_texts()]
-    assert lines == expected and len(lines) == 4
+    assert lines == expected and len(lines) == 5
     assert f"{SHARE_WIDGETS[1]} — 2 removed" in lines and f"{NOTICE_RULE[1]} — 1 removed" in lines
     # Every rule of the site's pack is a switch named by its title, on here.
     for title in (SHARE_WIDGETS[1], NOTICE_RULE[1], "“Also on rt.com” promos", SPRITES[1]):
@@ -172,9 +172,10 @@ def test_popup_lists_the_rules_that_fired_with_counts(ext, quiet):
     DOCS.mkdir(exist_ok=True)
     popup.screenshot(path=str(DOCS / "popup.png"), full_page=True)
     # Packs with nothing to show on this page start folded; a click (or Enter) unfolds them.
-    expect(switch(popup, SHARE_PHRASES[1])).to_be_hidden()
-    popup.locator("summary", has_text="Share prompts and share buttons").click()
-    expect(switch(popup, SHARE_PHRASES[1])).to_be_checked()
+    closed = "“Comments are closed” notices"
+    expect(switch(popup, closed)).to_be_hidden()
+    popup.locator("summary", has_text="Comment-system notices").click()
+    expect(switch(popup, closed)).to_be_checked()
     expect(switch(popup, "RT (rt.com)")).to_be_checked()
     expect(switch(popup, "RT (rt.com) everywhere")).to_be_checked()
     expect(switch(popup, "Pause QuietPage on this site")).not_to_be_checked()
@@ -186,20 +187,13 @@ def test_switching_the_share_prompt_rules_and_pausing_the_site(ext, quiet):
     assert SHARE not in visible(page)
     popup = ext.popup(tab)
     try:
-        # The site's widget rule off: the generic phrase rule still takes the sentence.
-        flip(popup, SHARE_WIDGETS[1])
-        expect(switch(popup, SHARE_WIDGETS[1])).not_to_be_checked()
-        expect(popup.get_by_role("button", name="Reload the page")).to_be_visible()
-        assert api.rule(SHARE_WIDGETS[0], "www.rt.com")["enabled_here"] is False
-        assert api.rule(SHARE_WIDGETS[0], "www.bbc.com")["enabled_here"] is True  # only on rt.com
-        reload_through_proxy(page)
-        assert SHARE not in visible(page)
-        popup.reload()
+        # The rule credited with the prompt, off for rt.com only: the prompt is back.
         expect(popup.locator("#removed")).to_contain_text(f"{SHARE_PHRASES[1]} — 1 removed")
-
-        # The phrase rule off too, and the popup's own reload button: the prompt is back.
         flip(popup, SHARE_PHRASES[1])
         expect(switch(popup, SHARE_PHRASES[1])).not_to_be_checked()
+        expect(popup.get_by_role("button", name="Reload the page")).to_be_visible()
+        assert api.rule(SHARE_PHRASES[0], "www.rt.com")["enabled_here"] is False
+        assert api.rule(SHARE_PHRASES[0], "www.bbc.com")["enabled_here"] is True  # only on rt.com
         with page.expect_event("load"):
             popup.get_by_role("button", name="Reload the page").click()
         assert SHARE in visible(page)
@@ -209,6 +203,15 @@ def test_switching_the_share_prompt_rules_and_pausing_the_site(ext, quiet):
         expect(switch(popup, SHARE_PHRASES[1])).to_be_checked()
         reload_through_proxy(page)
         assert SHARE not in visible(page)
+
+        # The site's widget rule off: the widgets (and the headline they repeat) are back,
+        # the prompt stays gone.
+        flip(popup, SHARE_WIDGETS[1])
+        expect(switch(popup, SHARE_WIDGETS[1])).not_to_be_checked()
+        reload_through_proxy(page)
+        text = visible(page)
+        assert SHARE not in text and text.count("Once more with feeling?") == 2
+        flip(popup, SHARE_WIDGETS[1])
 
         # Paused: everything is back, byte for byte what the site sent.
         flip(popup, "Pause QuietPage on this site")
