@@ -11,7 +11,7 @@ import pytest
 from proxy.reports import PageReport
 from proxy.service.keys import reports_key
 from proxy.service.security import MAX_BODY
-from servicerig import cli, service  # noqa: F401 - fixture
+from servicerig import cli, make_token, service  # noqa: F401 - fixture
 
 RT = "rt.com.read-more"
 
@@ -368,6 +368,20 @@ async def test_events_stream_every_change_with_its_revision(service):
     assert replay[0] == ("hello", {"revision": 2}, None) and replay[1][2] == "2"
     r = await service.call("GET", "/api/events", headers={"Last-Event-ID": "x"})
     assert r.status == 400
+
+
+async def test_revoking_a_token_ends_its_open_event_stream(service):
+    other = make_token(service.data_dir, "second")
+    clients = await service.call("GET", "/api/clients", token=other)
+    other_id = next(c["id"] for c in clients["clients"] if c["current"])
+    async with aiohttp.ClientSession() as session:
+        async with session.get(service.base + "/api/events", headers={"Authorization": f"Bearer {other}"}) as stream:
+            assert (await read_events(stream, 1))[0][0] == "hello"
+            revoked = await service.call("DELETE", f"/api/clients/{other_id}")
+            assert revoked.status == 200
+            async with asyncio.timeout(5):
+                rest = await stream.content.read()  # the stream ends instead of waiting for more
+    assert b"event: change" not in rest
 
 
 # --- pairing and tokens ---------------------------------------------------------------------

@@ -150,6 +150,7 @@ async def list_clients(request: web.Request) -> web.Response:
 
 async def revoke_client(request: web.Request) -> web.Response:
     client = await request.app[live_key].run(Store.revoke, request.match_info["client_id"])
+    request.app[hub_key].end_client(client.id)  # a revoked token keeps no open stream
     return web.json_response(client.as_json())
 
 
@@ -161,7 +162,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     hub, live = request.app[hub_key], request.app[live_key]
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no"})
-    queue = hub.subscribe()
+    queue = hub.subscribe(request[client_key])
     try:
         await response.prepare(request)
         await response.write(b"retry: 2000\n\n")
@@ -175,6 +176,10 @@ async def events(request: web.Request) -> web.StreamResponse:
             try:
                 item = await asyncio.wait_for(queue.get(), HEARTBEAT)
             except asyncio.TimeoutError:
+                # Revoked from elsewhere (`quietpage token --revoke`)? Then the stream ends.
+                active = {cid for cid, _hash in await live.run(Store.active_token_hashes)}
+                if request[client_key] not in active:
+                    break
                 await response.write(b": keep-alive\n\n")
                 continue
             if item is None:

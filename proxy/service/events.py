@@ -14,15 +14,25 @@ class EventHub:
 
     def __init__(self) -> None:
         self._listeners: set[asyncio.Queue] = set()
+        self._clients: dict[asyncio.Queue, str] = {}
         self.closed = False
 
-    def subscribe(self) -> asyncio.Queue:
+    def subscribe(self, client_id: str = "") -> asyncio.Queue:
         queue: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
         self._listeners.add(queue)
+        self._clients[queue] = client_id
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue) -> None:
         self._listeners.discard(queue)
+        self._clients.pop(queue, None)
+
+    def end_client(self, client_id: str) -> None:
+        """End the streams of a client whose token was revoked."""
+        for queue, owner in list(self._clients.items()):
+            if owner == client_id:
+                self._listeners.discard(queue)
+                _end(queue)
 
     def publish(self, revision: int, change: dict) -> None:
         for queue in list(self._listeners):
