@@ -161,15 +161,21 @@ class PairRequest:
     claimed_at: float | None
 
     def status(self, now: float | None = None) -> str:
+        now = now or time.time()
         if self.claimed_at is not None:
             return "claimed"
         if self.approved_at is not None:
-            return "approved"
-        return "expired" if (now or time.time()) >= self.expires_at else "pending"
+            # A token left uncollected does not wait for its client forever.
+            return "approved" if now < max(self.expires_at, self.approved_at + CLAIM_WINDOW) else "expired"
+        return "expired" if now >= self.expires_at else "pending"
 
     @property
     def display_code(self) -> str:
         return f"{self.code[:4]}-{self.code[4:]}"
+
+
+# How long an approved pairing's token waits to be collected (its client polls every few seconds).
+CLAIM_WINDOW = 120.0
 
 
 def token_hash(token: str) -> str:
