@@ -233,29 +233,14 @@ def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
 def _needed_tokens(selector: str) -> frozenset[str]:
     """Every class and id ("#id") a selector's compounds require (not those in :not()
     or other parentheses): a page lacking one cannot match it."""
-    needs, depth, quote, i, s = set(), 0, "", 0, selector
-    while i < len(s):
-        ch = s[i]
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif depth == 0 and ch in ".#" and i + 1 < len(s) and (s[i + 1].isalnum() or s[i + 1] in "-_"):
-            j = i + 1
-            while j < len(s) and (s[j].isalnum() or s[j] in "-_"):
-                j += 1
-            if j < len(s) and s[j] == "\\":  # escaped characters: not worth decoding, no key
-                return frozenset()
-            needs.add(s[i + 1:j])
-            i = j
+    s, needs = selector, set()
+    for i in _top_level(s, ".#"):
+        name = _LEADING_IDENT.match(s, i + 1)
+        if name is None:
             continue
-        elif depth == 1 and ch == "[":
-            pass
-        i += 1
+        if name.end() < len(s) and s[name.end()] == "\\":  # escaped characters: not worth decoding, no key
+            return frozenset()
+        needs.add(name.group(0))
     for m in _EXACT_ATTR.finditer(s):  # [name="value"] at the top level needs that value,
         if _depth_at(s, m.start()) == 0 and m.group(3).strip():  # [name^="v"] a value starting so
             needs.add(("^" if m.group(2) == "^" else "=") + m.group(3))
