@@ -73,25 +73,22 @@ async def list_rules(request: web.Request) -> web.Response:
 
 
 async def switch_rule(request: web.Request) -> web.Response:
-    rule_id = request.match_info["rule_id"]
-    body = await read_json(request, {"enabled": (bool, True), "site": (str, False)})
-    site = _site_param(body["site"])
-    expected = if_match(request)
-    if request.app[live_key].rules().rule(rule_id) is None:
-        raise NotFound(f"no rule {rule_id!r}")
-    revision = await _write(request, site, Store.set_toggle, "rule", rule_id, body["enabled"], site or "", expected)
-    return web.json_response({"revision": revision, "id": rule_id, "site": site, "enabled": body["enabled"]})
+    return await _switch(request, "rule", request.match_info["rule_id"], request.app[live_key].rules().rule)
 
 
 async def switch_pack(request: web.Request) -> web.Response:
-    pack_id = request.match_info["pack_id"]
+    return await _switch(request, "pack", request.match_info["pack_id"], request.app[live_key].rules().pack)
+
+
+async def _switch(request: web.Request, kind: str, ident: str, lookup) -> web.Response:
+    """A rule's or a pack's switch, everywhere or on one site."""
     body = await read_json(request, {"enabled": (bool, True), "site": (str, False)})
     site = _site_param(body["site"])
     expected = if_match(request)
-    if request.app[live_key].rules().pack(pack_id) is None:
-        raise NotFound(f"no pack {pack_id!r}")
-    revision = await _write(request, site, Store.set_toggle, "pack", pack_id, body["enabled"], site or "", expected)
-    return web.json_response({"revision": revision, "id": pack_id, "site": site, "enabled": body["enabled"]})
+    if lookup(ident) is None:
+        raise NotFound(f"no {kind} {ident!r}")
+    revision = await _write(request, site, Store.set_toggle, kind, ident, body["enabled"], site or "", expected)
+    return web.json_response({"revision": revision, "id": ident, "site": site, "enabled": body["enabled"]})
 
 
 async def pause_site(request: web.Request) -> web.Response:
