@@ -36,6 +36,7 @@ _SVG_LABELS = frozenset({"title", "desc"})
 SPLICE_MAX = 8
 _RAW_TEXT = (("<script", "</script"), ("<SCRIPT", "</SCRIPT"), ("<style", "</style"), ("<STYLE", "</STYLE"),
              ("<!--", "-->"))
+_RAW_TEXT_B = tuple((a.encode(), b.encode()) for a, b in _RAW_TEXT)
 
 
 @dataclass(frozen=True)
@@ -429,15 +430,23 @@ def page_language(tree: LexborHTMLParser) -> str:
     return lang.split("-", 1)[0].split("_", 1)[0].strip().lower()
 
 
+def _guess_language(low: bytes) -> str:
+    """"en" for a page without `<html lang>` whose text reads as English ("the" and
+    "and" throughout), else "" (every language's text rules run)."""
+    the = low.count(b" the ")
+    return "en" if the >= 5 and the * 4000 >= len(low) and low.count(b" and ") >= 2 else ""
+
+
 def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardLimits, rules: RuleSet,
            host: str, toggles: Toggles, path: str = "/") -> tuple[dict[str, int], dict[str, str], str | bytes]:
     body = tree.body
     if body is None:
         return {}, {}, text
-    lang = page_language(tree)
-    if lang and plan.needles:
-        plan = compile_plan(rules, host, toggles, lang)
     page = _Page(tree, body, path)
+    if plan.needles:
+        lang = page_language(tree) or _guess_language(page.segments[1])
+        if lang:
+            plan = compile_plan(rules, host, toggles, lang)
     targets: dict[str, list] = {}
     if plan.selector_groups:
         _match_selectors(page, plan, targets)
@@ -501,8 +510,9 @@ class _Page:
         """
         if self._segments is None:
             sep = SEP.decode()
-            parts = [c.text(deep=True, separator=sep) for c in self.body.iter(include_text=True)
-                     if c.tag not in _NOT_TEXT]
+            # Whitespace-only nodes (indentation between tags) are no one's text.
+            parts = [t for c in self.body.iter(include_text=True)
+                     if c.tag not in _NOT_TEXT and (t := c.text(deep=True, separator=sep, skip_empty=True))]
             raw = sep.join(parts).encode("utf-8", "surrogatepass")
             self._segments = (raw, raw.lower())
         return self._segments
@@ -678,7 +688,7 @@ def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str
         if not hits:
             continue
         found: dict[str, list] = {}
-        _attribute(page, hits, selector_rules, found)
+        _attribute(page, hits, selector_rules, found, per_page=True)
         for rid, nodes in found.items():
             kept = _procedure(page, rules[rid], nodes)
             if kept:
@@ -704,19 +714,27 @@ def _procedure(page: _Page, rule: Rule, nodes: list) -> list:
     return out
 
 
-def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...], targets: dict[str, list]) -> None:
+def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...], targets: dict[str, list],
+               per_page: bool = False) -> None:
     """Which rule matched each element of a joined query: by the selectors' last
-    compound where that decides it, by the rule's own query where it does not."""
+    compound where that decides it, by the rule's own query where it does not.
+    `per_page`: the rules were picked for this page alone (not worth caching)."""
     if len(selector_rules) == 1:
         targets.setdefault(selector_rules[0].rule.id, []).extend(hits)
         return
+    keyed = _by_key.__wrapped__(selector_rules) if per_page else _by_key(selector_rules)
     for node in hits:
         attrs = node.attributes
         classes = set((attrs.get("class") or "").split())
         ident = attrs.get("id")
-        candidates = [s for s in selector_rules
-                      if any(sig.fits(node.tag, classes, ident, attrs) for sig in s.signatures)]
-        sure = [s for s in candidates if any(sig.whole and sig.fits(node.tag, classes, ident, attrs)
+        tag = node.tag
+        # Only rules with a signature keyed by this element's id, a class, its tag, or
+        # by nothing can fit it; in their original order (the first rule is credited).
+        order = {*keyed.get("*", ()), *keyed.get("t" + tag, ()), *keyed.get("#" + (ident or ""), ()),
+                 *(i for c in classes for i in keyed.get("." + c, ()))}
+        candidates = [s for s in (selector_rules[i] for i in sorted(order))
+                      if any(sig.fits(tag, classes, ident, attrs) for sig in s.signatures)]
+        sure = [s for s in candidates if any(sig.whole and sig.fits(tag, classes, ident, attrs)
                                              for sig in s.signatures)]
         if sure:
             candidates = sure[:1]
@@ -728,6 +746,19 @@ def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...
             candidates = [next((s for s in candidates if node.mem_id in page.ids(s.query)), candidates[0])]
         if candidates:
             targets.setdefault(candidates[0].rule.id, []).append(node)
+
+
+@lru_cache(maxsize=256)
+def _by_key(selector_rules: tuple[_SelectorRule, ...]) -> dict[str, tuple[int, ...]]:
+    """Rule positions by one thing each signature needs: "#id", ".class", "t" + tag,
+    or "*" for a signature needing none of them."""
+    keyed: dict[str, list[int]] = {}
+    for i, s in enumerate(selector_rules):
+        for sig in s.signatures:
+            key = ("#" + sig.id if sig.id else "." + min(sig.classes) if sig.classes
+                   else "t" + sig.tag if sig.tag else "*")
+            keyed.setdefault(key, []).append(i)
+    return {k: tuple(v) for k, v in keyed.items()}
 
 
 def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
@@ -1035,12 +1066,22 @@ def _splice(source: str | bytes, nodes: list) -> str | bytes | None:
 
 
 def _in_raw_text(source: str | bytes, pos: int, as_bytes: bool) -> bool:
-    """Whether `pos` lies inside a <script>, <style> or comment of the source."""
-    for opener, closer in _RAW_TEXT:
-        if as_bytes:
-            opener, closer = opener.encode(), closer.encode()
-        if source.rfind(opener, 0, pos) > source.rfind(closer, 0, pos):
-            return True
+    """Whether `pos` lies inside a <script>, <style> or comment of the source.
+
+    Looked for backwards in growing windows: on most pages the nearest opener or
+    closer is close by, and an opener missing from the page (`<SCRIPT`) would
+    otherwise cost a scan of everything before `pos`.
+    """
+    for opener, closer in _RAW_TEXT_B if as_bytes else _RAW_TEXT:
+        width = 4096
+        while True:
+            lo = max(0, pos - width)
+            opened, closed = source.rfind(opener, lo, pos), source.rfind(closer, lo, pos)
+            if opened >= 0 or closed >= 0 or lo == 0:
+                if opened > closed:
+                    return True
+                break
+            width *= 8
     return False
 
 
