@@ -58,6 +58,16 @@ def skip_reason(method: str, status: int, headers, size: int | None, max_size: i
     return None
 
 
+# Bodies that arrive over time and must be passed on as they come.
+STREAMED_TYPES = ("text/event-stream", "multipart/x-mixed-replace", "application/x-ndjson")
+
+
+def must_flow(headers) -> bool:
+    """An event stream or media: passed on as it comes, never held whole."""
+    ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return ctype in STREAMED_TYPES or ctype.startswith(("video/", "audio/"))
+
+
 def weak_etag(etag: str) -> str:
     """A changed body must not keep the origin's strong validator."""
     return etag if etag.startswith("W/") else f"W/{etag}"
@@ -164,13 +174,14 @@ class QuietPage:
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         if not flow.response or flow.error or not ctx.options.quietpage:
             return
-        size = flow.response.headers.get("content-length", "")
-        reason = skip_reason(flow.request.method, flow.response.status_code, flow.response.headers,
-                             int(size) if size.isdigit() else None, ctx.options.quietpage_max_size)
-        if reason:
-            # Not a page to clean: let it flow as it comes (event streams, big files,
-            # images) instead of holding it until it ends. A later script that needs
-            # the body can set `flow.response.stream = False` in its own hook.
+        headers = flow.response.headers
+        size = headers.get("content-length", "")
+        size = int(size) if size.isdigit() else None
+        if size is not None and size > ctx.options.quietpage_max_size or must_flow(headers):
+            # Not a page to clean, and not to be held until it ends (an event stream, a big
+            # file). Other bodies are buffered as plain mitmproxy does: for a page's small
+            # assets that costs less than streaming them. A later script that needs the
+            # body can set `flow.response.stream = False` in its own hook.
             flow.response.stream = True
 
     async def response(self, flow: http.HTTPFlow) -> None:
