@@ -45,7 +45,6 @@ TEST_KEYS = {"fixture", "url", "gone", "kept"}
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 _DOMAIN_RE = re.compile(r"^~?[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$")
-_WS = re.compile(r"\s+")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}$")
 _SELECTOR_CHECK = LexborHTMLParser("<html></html>")
 
@@ -477,7 +476,9 @@ def selector_problem(selector: str) -> str | None:
 
 
 def normalize_text(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    """Whitespace runs collapsed to one space, none at either end (str.split's whitespace
+    is the same set as the regex's \\s, and splitting is several times faster)."""
+    return " ".join(text.split())
 
 
 def compile_text_pattern(source: str, case_sensitive: bool = False) -> TextPattern:
