@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import chain
 import threading
 import time
 from dataclasses import dataclass, field
@@ -168,8 +169,6 @@ def _compile(rules: RuleSet, active_indexes: tuple[int, ...], lang: str) -> Plan
                       for n, group in groups.items()))
 
 
-# Rules that may have matched one element, beyond which only the first is looked up.
-MAX_DISAMBIGUATE = 8
 # Packs with more rules than this (adblock lists) are matched through a token index.
 LIST_INDEX_MIN = 500
 
@@ -181,7 +180,7 @@ class _ListIndex:
 
     # token -> (selector, rule, tokens, attribute-value prefixes and whole values it needs)
     by_token: dict[str, list[tuple[str, Rule, frozenset[str], tuple[str, ...], frozenset[str]]]]
-    unkeyed: list[tuple[str, Rule, tuple[str, ...]]]  # (selector, rule, uncommon tags it needs)
+    unkeyed: dict[tuple[str, ...], list[tuple[str, Rule]]]  # uncommon tags needed -> (selector, rule)
     by_domain: dict[str, list[Rule]]
     signatures: dict[str, _Signature]  # selector -> its last compound, worked out once
     by_prefix: list[tuple[str, Rule, tuple[str, ...]]]  # keyed only by [attr^="value"]s
@@ -206,7 +205,7 @@ class _ListInForce:
 def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
     """One index over every list: a page is looked up once, however many lists are on."""
     by_token: dict[str, list] = {}
-    unkeyed, by_domain, signatures, by_prefix, by_value = [], {}, {}, [], {}
+    unkeyed, by_domain, signatures, by_prefix, by_value = {}, {}, {}, [], {}
     for pack in packs:
         for rule in pack.rules:
             if rule.scope.include:
@@ -227,7 +226,7 @@ def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
                 elif prefixes:
                     by_prefix.append((sel, rule, prefixes))
                 else:
-                    unkeyed.append((sel, rule, _uncommon_tags(sel)))
+                    unkeyed.setdefault(_uncommon_tags(sel), []).append((sel, rule))
     return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value)
 
 
@@ -606,8 +605,10 @@ def find_first(node, query: str) -> list:
     return _engine().find_first(query, node)
 
 
-_VALUES = (re.compile(r'="([^"]*)"'), re.compile(r"='([^']*)'"))
-_VALUES_B = (re.compile(rb'="([^"]*)"'), re.compile(rb"='([^']*)'"))
+# Quoted attribute values, either quote, in one pass (a second pass for '…' would cost a
+# whole scan of the source again).
+_VALUES = re.compile(r"""=(?:"([^"]*)"|'([^']*)')""")
+_VALUES_B = re.compile(rb"""=(?:"([^"]*)"|'([^']*)')""")
 
 
 def page_tokens(source: str | bytes) -> tuple[set[str], set[str], "_Prefixes"]:
@@ -615,11 +616,8 @@ def page_tokens(source: str | bytes) -> tuple[set[str], set[str], "_Prefixes"]:
     attribute value (class names, ids, …), the whole values (for `[attr="value"]`), and
     a lookup of their beginnings (for `[attr^="prefix"]`)."""
     as_bytes = isinstance(source, bytes)
-    patterns = _VALUES_B if as_bytes else _VALUES
-    found = patterns[0].findall(source)
-    if (b"='" if as_bytes else "='") in source:
-        found += patterns[1].findall(source)
-    distinct = set(found)
+    distinct = set(chain.from_iterable((_VALUES_B if as_bytes else _VALUES).findall(source)))
+    distinct.discard(b"" if as_bytes else "")  # the other quote's empty group
     if as_bytes:
         distinct = {v.decode("utf-8", "replace") for v in distinct}
     tokens = set(distinct)
@@ -663,16 +661,17 @@ def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str
         for keys, table in ((tokens, index.by_token), (whole, index.by_value)):
             # The page's few hundred tokens looked up in the index, not the other way round
             # (`set & dict.keys()` would copy tens of thousands of keys on every page).
-            for entries in [table[k] for k in keys if k in table]:
-                for sel, rule, needs, prefixes, exact in entries:
+            for key in table.keys() & keys:
+                for sel, rule, needs, prefixes, exact in table[key]:
                     if needs <= tokens and exact <= whole and all(p in values for p in prefixes):
                         take(sel, rule)
         for sel, rule, prefixes in index.by_prefix:
             if all(p in values for p in prefixes):
                 take(sel, rule)
-        for sel, rule, tags in index.unkeyed:
+        for tags, entries in index.unkeyed.items():
             if all(page.has_tag(t) for t in tags):
-                take(sel, rule)
+                for sel, rule in entries:
+                    take(sel, rule)
         if generic_off:
             for rid in [rid for rid, r in rules.items() if r.pack_id in generic_off]:
                 del chosen[rid], rules[rid]
@@ -738,12 +737,10 @@ def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...
                                              for sig in s.signatures)]
         if sure:
             candidates = sure[:1]
-        elif 1 < len(candidates) <= MAX_DISAMBIGUATE:
-            candidates = [s for s in candidates if node.mem_id in page.ids(s.query)]
-        elif candidates:
-            # Many rules fit (attribute-only list selectors fit any element): the node is
-            # removed all the same; credit the first rule whose own query finds it.
-            candidates = [next((s for s in candidates if node.mem_id in page.ids(s.query)), candidates[0])]
+        elif len(candidates) > 1:
+            # Several rules fit (attribute-only list selectors fit any element): the node
+            # is removed all the same; credit the first rule whose own query matches it.
+            candidates = [next((s for s in candidates if node.css_matches(s.query)), candidates[0])]
         if candidates:
             targets.setdefault(candidates[0].rule.id, []).append(node)
 
@@ -1044,6 +1041,8 @@ def _splice(source: str | bytes, nodes: list) -> str | bytes | None:
     if len(nodes) > SPLICE_MAX:
         return None
     as_bytes = isinstance(source, bytes)
+    # An opener the page lacks (`<SCRIPT` on most) is looked for once, not once per node.
+    pairs = tuple(pair for pair in (_RAW_TEXT_B if as_bytes else _RAW_TEXT) if pair[0] in source)
     spans = []
     for node in nodes:
         markup = node.html
@@ -1051,7 +1050,7 @@ def _splice(source: str | bytes, nodes: list) -> str | bytes | None:
             return None
         needle = markup.encode("utf-8") if as_bytes else markup
         start = source.find(needle)
-        if start < 0 or source.find(needle, start + 1) >= 0 or _in_raw_text(source, start, as_bytes):
+        if start < 0 or source.find(needle, start + 1) >= 0 or _in_raw_text(source, start, pairs):
             return None
         spans.append((start, start + len(needle)))
     spans.sort()
@@ -1065,14 +1064,14 @@ def _splice(source: str | bytes, nodes: list) -> str | bytes | None:
     return (b"" if as_bytes else "").join(pieces)
 
 
-def _in_raw_text(source: str | bytes, pos: int, as_bytes: bool) -> bool:
-    """Whether `pos` lies inside a <script>, <style> or comment of the source.
+def _in_raw_text(source: str | bytes, pos: int, pairs: tuple) -> bool:
+    """Whether `pos` lies inside a <script>, <style> or comment of the source (`pairs`:
+    the (opener, closer) pairs whose opener the source holds at all).
 
-    Looked for backwards in growing windows: on most pages the nearest opener or
-    closer is close by, and an opener missing from the page (`<SCRIPT`) would
-    otherwise cost a scan of everything before `pos`.
+    Looked for backwards in growing windows: the nearest opener or closer is usually
+    close by.
     """
-    for opener, closer in _RAW_TEXT_B if as_bytes else _RAW_TEXT:
+    for opener, closer in pairs:
         width = 4096
         while True:
             lo = max(0, pos - width)
@@ -1101,6 +1100,8 @@ def _signature(selector: str) -> _Signature:
 
 def _signature_of(compound: str) -> _Signature:
     tag, classes, ident = None, set(), None
+    if "\\" in compound:  # escaped names are not decoded: a signature that fits any element
+        return _Signature(None, frozenset(), None)
     i, depth, n = 0, 0, len(compound)
     # Leading type selector.
     j = 0
@@ -1138,9 +1139,15 @@ iframe noscript""".split()) - {"iframe", "noscript"}
 
 
 def _top_level(selector: str, chars: str) -> list[int]:
-    """Where `chars` stand in a selector outside quotes, brackets and parentheses."""
-    found, depth, quote = [], 0, ""
-    for i, ch in enumerate(selector):
+    """Where `chars` stand in a selector outside quotes, brackets, parentheses and escapes
+    (the space ending `#\\5f x`'s hex escape is part of the name, not a combinator)."""
+    found, depth, quote, i, n = [], 0, "", 0, len(selector)
+    while i < n:
+        ch = selector[i]
+        if ch == "\\":
+            escape = _ESCAPE.match(selector, i)
+            i = escape.end() if escape else i + 2
+            continue
         if quote:
             if ch == quote:
                 quote = ""
@@ -1152,7 +1159,11 @@ def _top_level(selector: str, chars: str) -> list[int]:
             depth -= 1
         elif depth == 0 and ch in chars:
             found.append(i)
+        i += 1
     return found
+
+
+_ESCAPE = re.compile(r"\\(?:[0-9a-fA-F]{1,6}[ \t\n]?|.)", re.DOTALL)
 
 
 def _split_at(text: str, cuts: list[int]) -> list[str]:

@@ -135,6 +135,18 @@ def test_big_list_goes_through_the_index_and_txt_files_load_as_packs(tmp_path):
     assert result.removed == {"big.2001": 1, "big.2002": 1, "big.8": 1}
 
 
+def test_escaped_selectors_in_a_big_list_still_match(tmp_path):
+    """`###\\5f CookieText` is the id `_CookieText`: the space ends the hex escape, it is
+    no descendant combinator (read as one, the rule needed a <cookietext> and never ran)."""
+    lines = [f"##.noise-{i}" for i in range(600)] + ["###\\5f CookieText", "###js\\.cookie\\.banner"]
+    path = tmp_path / "escaped.txt"
+    path.write_text("\n".join(lines))
+    html = page('<div id="_CookieText">We use cookies</div><div id="js.cookie.banner">Cookies!</div>')
+    result = clean_page(html, "https://www.example.com/a", load_rules(path))
+    assert result.removed == {"escaped.601": 1, "escaped.602": 1}
+    assert "We use cookies" not in result.html and "Cookies!" not in result.html
+
+
 def test_real_lists_import():
     lists = sorted((Path(__file__).resolve().parents[2] / "shared/corpora/filterlists").glob("*/*.txt"))
     assert lists
