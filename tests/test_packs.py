@@ -132,3 +132,26 @@ def test_disqus_noscript_notice_goes():
     html, cleaned = _cleaned(fixture, "https://news.example.com/politics/2024/story-123")
     assert "enable JavaScript" in LexborHTMLParser(html).css_first("noscript").text()
     assert all("enable JavaScript" not in n.text() for n in LexborHTMLParser(cleaned).css("noscript"))
+
+
+def _article(lang_attr: str, paragraph: str, prompt: str) -> str:
+    body = "".join(f"<p>{paragraph} ({i})</p>" for i in range(6))
+    return (f"<html{lang_attr}><body><main><h1>Headline</h1>{body}"
+            f"<div class=\"tools\"><span>{prompt}</span></div></main></body></html>")
+
+
+ENGLISH = ("The council said the tram line and the new bridge would open in the spring, and the mayor "
+           "added that the works had gone to plan")
+GERMAN = "Der Stadtrat sagte, die Straßenbahn und die neue Brücke würden im Frühjahr eröffnet"
+
+
+@pytest.mark.parametrize("lang_attr, paragraph, gone", [
+    (' lang="de"', GERMAN, True),    # declared German: the German rule runs
+    ("", GERMAN, True),              # no lang, not English: every language's rules run
+    ("", ENGLISH, False),            # no lang, reads as English: the German rule is left out
+    (' lang="en"', ENGLISH, False),
+])
+def test_language_rules_follow_the_declared_or_guessed_language(lang_attr, paragraph, gone):
+    result = clean_page(_article(lang_attr, paragraph, "Jetzt teilen"), "https://news.example/a/1", RULES)
+    assert ("Jetzt teilen" not in result.html) is gone
+    assert paragraph in result.html
