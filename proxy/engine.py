@@ -727,33 +727,44 @@ def _attribute(page: _Page, hits: list, selector_rules: tuple[_SelectorRule, ...
         classes = set((attrs.get("class") or "").split())
         ident = attrs.get("id")
         tag = node.tag
-        # Only rules with a signature keyed by this element's id, a class, its tag, or
-        # by nothing can fit it; in their original order (the first rule is credited).
+        # Only rules with a signature keyed by this element's id, a class, an attribute,
+        # its tag, or by nothing can fit it; in their original order (the first rule is
+        # credited).
         order = {*keyed.get("*", ()), *keyed.get("t" + tag, ()), *keyed.get("#" + (ident or ""), ()),
-                 *(i for c in classes for i in keyed.get("." + c, ()))}
-        candidates = [s for s in (selector_rules[i] for i in sorted(order))
-                      if any(sig.fits(tag, classes, ident, attrs) for sig in s.signatures)]
-        sure = [s for s in candidates if any(sig.whole and sig.fits(tag, classes, ident, attrs)
-                                             for sig in s.signatures)]
-        if sure:
-            candidates = sure[:1]
-        elif len(candidates) > 1:
+                 *(i for c in classes for i in keyed.get("." + c, ())),
+                 *(i for a in attrs for i in keyed.get("@" + a, ()))}
+        candidates, sure = [], None
+        for i in sorted(order):
+            rule = selector_rules[i]
+            for sig in rule.signatures:
+                if sig.fits(tag, classes, ident, attrs):
+                    if sig.whole:  # this selector is all in its last compound: it matched
+                        sure = rule
+                    elif not candidates or candidates[-1] is not rule:
+                        candidates.append(rule)
+                    if sure is not None:
+                        break
+            if sure is not None:
+                break
+        if sure is None and len(candidates) > 1:
             # Several rules fit (attribute-only list selectors fit any element): the node
             # is removed all the same; credit the first rule whose own query matches it.
-            candidates = [next((s for s in candidates if node.css_matches(s.query)), candidates[0])]
-        if candidates:
-            targets.setdefault(candidates[0].rule.id, []).append(node)
+            sure = next((s for s in candidates if node.css_matches(s.query)), candidates[0])
+        elif sure is None and candidates:
+            sure = candidates[0]
+        if sure is not None:
+            targets.setdefault(sure.rule.id, []).append(node)
 
 
 @lru_cache(maxsize=256)
 def _by_key(selector_rules: tuple[_SelectorRule, ...]) -> dict[str, tuple[int, ...]]:
-    """Rule positions by one thing each signature needs: "#id", ".class", "t" + tag,
-    or "*" for a signature needing none of them."""
+    """Rule positions by one thing each signature needs: "#id", ".class", "@" + an
+    attribute name, "t" + tag, or "*" for a signature needing none of them."""
     keyed: dict[str, list[int]] = {}
     for i, s in enumerate(selector_rules):
         for sig in s.signatures:
             key = ("#" + sig.id if sig.id else "." + min(sig.classes) if sig.classes
-                   else "t" + sig.tag if sig.tag else "*")
+                   else "@" + sig.attrs[0][0] if sig.attrs else "t" + sig.tag if sig.tag else "*")
             keyed.setdefault(key, []).append(i)
     return {k: tuple(v) for k, v in keyed.items()}
 
