@@ -783,8 +783,9 @@ def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
                 seen.add(current.mem_id)
                 raw = current.text(deep=True)
                 # Normalising a big container's text costs more than the whole match:
-                # text with 4x the longest phrase is taken as too long unread.
-                if len(raw) > 4 * max_len + 64:
+                # text far longer than the longest phrase is taken as too long unread
+                # (the bound is wide: indentation can be most of a short element's text).
+                if len(raw) > 16 * max_len + 256:
                     break
                 norm = normalize_text(raw)
                 if len(norm) > max_len:
