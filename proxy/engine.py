@@ -32,6 +32,10 @@ MAX_NEIGHBOURS = 3
 MAX_COLLAPSE = 3
 _PROTECTED_TAGS = frozenset({"html", "head", "body", "main", "#document"})
 _NOT_TEXT = frozenset({"script", "style", "template"})
+# Page text longer than this is looked at again without the nested scripts and styles
+# longer than LONG_RAW_TEXT (see _Page.segments).
+LONG_PAGE_TEXT = 32768
+LONG_RAW_TEXT = 512
 _SVG_LABELS = frozenset({"title", "desc"})
 # Pages with more nodes to remove than this are serialized whole (each cut costs a search).
 SPLICE_MAX = 8
@@ -488,6 +492,7 @@ class _Page:
         self.path = path  # the URL's path and query, for `:matches-path()`
         self._text: str | None = None
         self._segments: tuple[bytes, bytes] | None = None
+        self._left_out: set[int] = set()  # long nested scripts and styles, not in the segments
         self._visible: int | None = None
         self._paragraphs: int | None = None
         self._queries: dict[str, set[int]] = {}
@@ -505,16 +510,51 @@ class _Page:
         """The body's text nodes joined by SEP as UTF-8, and the same ASCII-lower-cased.
 
         Scripts and styles directly under <body> are left out: on news pages they are
-        most of the text, and no clutter phrase is in them.
+        most of the text, and no clutter phrase is in them. When the text is still long,
+        it is mostly scripts nested in wrappers (JSON state, ad set-ups): it is collected
+        again without the long ones.
         """
         if self._segments is None:
-            sep = SEP.decode()
-            # Whitespace-only nodes (indentation between tags) are no one's text.
-            parts = [t for c in self.body.iter(include_text=True)
-                     if c.tag not in _NOT_TEXT and (t := c.text(deep=True, separator=sep, skip_empty=True))]
-            raw = sep.join(parts).encode("utf-8", "surrogatepass")
+            text = self._text_of(self.body, set())
+            if len(text) > LONG_PAGE_TEXT:
+                holders = self._long_raw_text()
+                if holders:
+                    text = self._text_of(self.body, holders)
+            raw = text.encode("utf-8", "surrogatepass")
             self._segments = (raw, raw.lower())
         return self._segments
+
+    def _text_of(self, node, holders: set[int]) -> str:
+        """`node`'s text nodes joined by SEP, child by child, descending into `holders`
+        (elements holding a long script or style) and leaving out what is in `_left_out`."""
+        sep, left_out, top = SEP.decode(), self._left_out, node.tag == "body"
+        parts = []
+        for child in node.iter(include_text=True):
+            if child.tag in _NOT_TEXT and (top or child.mem_id in left_out):
+                continue
+            if child.mem_id in holders:
+                text = self._text_of(child, holders)
+            else:  # whitespace-only nodes (indentation between tags) are no one's text
+                text = child.text(deep=True, separator=sep, skip_empty=True)
+            if text:
+                parts.append(text)
+        return sep.join(parts)
+
+    def _long_raw_text(self) -> set[int]:
+        """Note the long scripts and styles nested in <body> in `_left_out`; return the
+        elements between them and <body>."""
+        holders: set[int] = set()
+        for tag in ("script", "style"):
+            for node in self.tree.tags(tag):
+                parent = node.parent
+                if parent is None or parent.tag in ("body", "head") or len(node.text()) <= LONG_RAW_TEXT:
+                    continue
+                self._left_out.add(node.mem_id)
+                while parent is not None and parent.tag not in ("body", "head", "html") \
+                        and parent.mem_id not in holders:
+                    holders.add(parent.mem_id)
+                    parent = parent.parent
+        return holders
 
     @property
     def visible_bytes(self) -> int:
@@ -522,7 +562,8 @@ class _Page:
         if self._visible is None:
             raw = self.segments[0]
             nested = sum(len(n.text(deep=True).encode("utf-8", "surrogatepass"))
-                         for n in find(self.body, "script, style, template") if n.parent.tag != "body")
+                         for n in find(self.body, "script, style, template")
+                         if n.parent.tag != "body" and n.mem_id not in self._left_out)
             self._visible = len(raw) - raw.count(SEP) - nested
         return self._visible
 

@@ -155,3 +155,15 @@ def test_language_rules_follow_the_declared_or_guessed_language(lang_attr, parag
     result = clean_page(_article(lang_attr, paragraph, "Jetzt teilen"), "https://news.example/a/1", RULES)
     assert ("Jetzt teilen" not in result.html) is gone
     assert paragraph in result.html
+
+
+def test_long_nested_scripts_are_left_out_of_the_page_text_but_kept_in_the_page():
+    """Page text over LONG_PAGE_TEXT is collected again without long nested scripts: a
+    phrase inside one is no element's text, the same phrase in the page still goes, and
+    the script comes out byte for byte."""
+    script = '<script>var state = {"html": "' + "x" * 40000 + '", "label": "Share this:"};</script>'
+    html = _article(' lang="en"', ENGLISH, "Share this:").replace(
+        '<div class="tools">', f'<div class="wrap"><div class="inner">{script}</div></div><div class="tools">')
+    result = clean_page(html, "https://news.example/a/2", RULES)
+    assert result.removed == {"share-prompts.phrases": 1}
+    assert script in result.html and '<div class="tools">' not in result.html
