@@ -18,6 +18,11 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborCSSSelector, LexborHTMLParser
 
+try:  # finds every needle in one pass; without it, one bytes.find per needle
+    import hyperscan
+except ImportError:  # pragma: no cover - a platform without its wheel
+    hyperscan = None
+
 from proxy.charset import bom_charset, sniff_charset
 from proxy.rules import (MAX_TEXT_MATCH, NO_TOGGLES, Rule, RulePack, RuleSet, TextPattern, Toggles, load_rules,
                          normalize_text)
@@ -127,6 +132,7 @@ class Plan:
     # match, its patterns)
     needles: tuple[tuple[str, tuple[tuple[bytes, "_Starts"], ...], int, tuple[tuple[Rule, TextPattern], ...]], ...]
     lists: tuple["_ListInForce", ...] = ()  # big adblock lists, matched through an index
+    scanner: "_NeedleScanner | None" = None  # where the needles' forms first occur, in one pass
 
     @property
     def empty(self) -> bool:
@@ -148,7 +154,8 @@ def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang:
     plan = _compile(rules, active, lang)
     packs = tuple(p for p in rules.packs if p.id in indexed)
     if packs:
-        plan = Plan(plan.rules, plan.selector_groups, plan.needles, (_lists_in_force(rules, packs, host, toggles),))
+        plan = Plan(plan.rules, plan.selector_groups, plan.needles, (_lists_in_force(rules, packs, host, toggles),),
+                    plan.scanner)
     return plan
 
 
@@ -167,10 +174,40 @@ def _compile(rules: RuleSet, active_indexes: tuple[int, ...], lang: str) -> Plan
                             for req, group in by_requirement.items())
     entries = [(r, p) for r in active if not (lang and r.lang and lang not in r.lang) for p in r.text]
     groups = _cover_needles(entries)
-    return Plan(active, selector_groups,
-                tuple((n, tuple((f, _Starts(f, group)) for f in _needle_variants(n)),
-                       max(p.max_len for _r, p in group), tuple(group))
-                      for n, group in groups.items()))
+    needles = tuple((n, tuple((f, _Starts(f, group)) for f in _needle_variants(n)),
+                     max(p.max_len for _r, p in group), tuple(group))
+                    for n, group in groups.items())
+    forms = [f for n, variants, _max, _group in needles if n for f, _starts in variants]
+    return Plan(active, selector_groups, needles, scanner=_NeedleScanner(forms) if forms and hyperscan else None)
+
+
+class _NeedleScanner:
+    """Where each needle form first occurs in a page's text, found for all of them in one
+    Hyperscan pass (SIMD literal matching) rather than one bytes.find per form: most
+    needles are absent from most pages, and those present are looked for again from
+    their first place on."""
+
+    def __init__(self, forms: list[bytes]):
+        self.forms = tuple(dict.fromkeys(forms))
+        self._index = {f: i for i, f in enumerate(self.forms)}
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._db.compile(expressions=list(self.forms), ids=list(range(len(self.forms))),
+                         elements=len(self.forms), flags=hyperscan.HS_FLAG_SINGLEMATCH, literal=True)
+        self._scratch = threading.local()  # a scan needs scratch space of its own per thread
+
+    def first(self, text: bytes) -> dict[bytes, int]:
+        """Form -> offset of its first occurrence in `text` (absent forms are left out)."""
+        scratch = getattr(self._scratch, "space", None)
+        if scratch is None:
+            scratch = self._scratch.space = hyperscan.Scratch(self._db)
+        found: dict[bytes, int] = {}
+        forms = self.forms
+
+        def on_match(i, _start, end, _flags, _context):
+            found[forms[i]] = end - len(forms[i])
+
+        self._db.scan(text, match_event_handler=on_match, scratch=scratch)
+        return found
 
 
 # Packs with more rules than this (adblock lists) are matched through a token index.
@@ -812,8 +849,9 @@ def _by_key(selector_rules: tuple[_SelectorRule, ...]) -> dict[str, tuple[int, .
 
 def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     claimed: set[int] = set()  # matched elements and their ancestors
+    first = plan.scanner.first(page.segments[1]) if plan.scanner is not None else None
     for needle, forms, max_len, entries in plan.needles:
-        if needle and not _phrase_present(page, forms, max_len):
+        if needle and not _phrase_present(page, forms, max_len, first):
             continue
         seen = set(claimed)
         for node in _holding(page, needle, forms):
@@ -842,19 +880,24 @@ def _match_text(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
                 current = current.parent
 
 
-def _phrase_present(page: _Page, forms: tuple[tuple[bytes, "_Starts"], ...], max_len: int) -> bool:
+def _phrase_present(page: _Page, forms: tuple[tuple[bytes, "_Starts"], ...], max_len: int,
+                    first: dict[bytes, int] | None = None) -> bool:
     """Does some run of the page's text nodes around a needle match a pattern whole?
 
     Checked on the text alone (no Lexbor query): most needles are common words, and
-    only a page that really holds a phrase pays for finding its element.
+    only a page that really holds a phrase pays for finding its element. `first`: where
+    each form first occurs, when a scanner found them all at once.
     """
     raw, low = page.segments
     for form, starts in forms:
+        if first is not None:
+            pos = first.get(form, -1)
         # A needle in another script: its first byte (a UTF-8 lead byte, rare in most
         # pages) is looked for first, with memchr, before the whole needle.
-        if not form.isascii() and form[:1] not in low:
+        elif not form.isascii() and form[:1] not in low:
             continue
-        pos = low.find(form)
+        else:
+            pos = low.find(form)
         for _ in range(MAX_NEEDLE_HITS):
             if pos < 0:
                 break

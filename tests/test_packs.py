@@ -1,6 +1,7 @@
 """Every built-in pack loads cleanly, and its saved fixtures clean as its tests say."""
 from __future__ import annotations
 
+import platform
 import re
 from pathlib import Path
 
@@ -167,3 +168,30 @@ def test_long_nested_scripts_are_left_out_of_the_page_text_but_kept_in_the_page(
     result = clean_page(html, "https://news.example/a/2", RULES)
     assert result.removed == {"share-prompts.phrases": 1}
     assert script in result.html and '<div class="tools">' not in result.html
+
+
+def test_needles_are_scanned_in_one_pass_on_this_platform():
+    """The fast path is the one measured (Hyperscan is a dependency where it has a wheel)."""
+    if platform.machine() != "x86_64":
+        pytest.skip("Hyperscan ships wheels for x86_64 only; elsewhere bytes.find does the work")
+    from proxy.engine import compile_plan
+    assert compile_plan(RULES, "news.example").scanner is not None
+
+
+@pytest.mark.parametrize("fixture, url", _fixtures())
+def test_one_pass_scanner_and_find_agree(fixture: Path, url: str, monkeypatch):
+    """Every fixture comes out the same whether the needles are found by the scanner or
+    one bytes.find at a time."""
+    from proxy import engine
+    html = fixture.read_text(encoding="utf-8")
+    fast = clean_page(html, url, RULES)
+    monkeypatch.setattr(engine, "hyperscan", None)
+    engine.compile_plan.cache_clear()
+    engine._compile.cache_clear()
+    try:
+        assert engine.compile_plan(RULES, engine.host_of(url)).scanner is None
+        slow = clean_page(html, url, RULES)
+    finally:
+        engine.compile_plan.cache_clear()
+        engine._compile.cache_clear()
+    assert fast.removed and (slow.html, slow.removed) == (fast.html, fast.removed)
