@@ -133,6 +133,7 @@ class Plan:
     needles: tuple[tuple[str, tuple[tuple[bytes, "_Starts"], ...], int, tuple[tuple[Rule, TextPattern], ...]], ...]
     lists: tuple["_ListInForce", ...] = ()  # big adblock lists, matched through an index
     scanner: "_NeedleScanner | None" = None  # where the needles' forms first occur, in one pass
+    gates: "_NeedleScanner | None" = None  # which strings the selectors need are in the page's source
 
     @property
     def empty(self) -> bool:
@@ -155,7 +156,7 @@ def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang:
     packs = tuple(p for p in rules.packs if p.id in indexed)
     if packs:
         plan = Plan(plan.rules, plan.selector_groups, plan.needles, (_lists_in_force(rules, packs, host, toggles),),
-                    plan.scanner)
+                    plan.scanner, plan.gates)
     return plan
 
 
@@ -178,7 +179,10 @@ def _compile(rules: RuleSet, active_indexes: tuple[int, ...], lang: str) -> Plan
                      max(p.max_len for _r, p in group), tuple(group))
                     for n, group in groups.items())
     forms = [f for n, variants, _max, _group in needles if n for f, _starts in variants]
-    return Plan(active, selector_groups, needles, scanner=_NeedleScanner(forms) if forms and hyperscan else None)
+    literals = sorted({lit.encode() for _req, _joined, group in selector_groups for s in group
+                       for sel, _tags in s.parts for lit in _gate_literals(sel)})
+    return Plan(active, selector_groups, needles, scanner=_NeedleScanner(forms) if forms and hyperscan else None,
+                gates=_NeedleScanner(literals, caseless=True) if literals and hyperscan else None)
 
 
 class _NeedleScanner:
@@ -187,12 +191,12 @@ class _NeedleScanner:
     needles are absent from most pages, and those present are looked for again from
     their first place on."""
 
-    def __init__(self, forms: list[bytes]):
+    def __init__(self, forms: list[bytes], caseless: bool = False):
         self.forms = tuple(dict.fromkeys(forms))
-        self._index = {f: i for i, f in enumerate(self.forms)}
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flags = hyperscan.HS_FLAG_SINGLEMATCH | (hyperscan.HS_FLAG_CASELESS if caseless else 0)
         self._db.compile(expressions=list(self.forms), ids=list(range(len(self.forms))),
-                         elements=len(self.forms), flags=hyperscan.HS_FLAG_SINGLEMATCH, literal=True)
+                         elements=len(self.forms), flags=flags, literal=True)
         self._scratch = threading.local()  # a scan needs scratch space of its own per thread
 
     def first(self, text: bytes) -> dict[bytes, int]:
@@ -269,6 +273,17 @@ def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
                 else:
                     unkeyed.setdefault(_uncommon_tags(sel), []).append((sel, rule))
     return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value)
+
+
+@lru_cache(maxsize=8192)
+def _gate_literals(selector: str) -> tuple[str, ...]:
+    """Strings the source of a page must hold for `selector` to match there: the class
+    names and ids its compounds require and the values its attribute tests name (not
+    those in :not() or other parentheses; looked for without regard to case)."""
+    found = {t[1:] if t[0] in "=^" else t for t in _needed_tokens(selector)}
+    found.update(m.group(3) for m in _ATTR_TEST.finditer(selector)
+                 if m.group(3) and _depth_at(selector, m.start()) == 0)
+    return tuple(sorted(lit for lit in found if len(lit) >= 3))
 
 
 def _needed_tokens(selector: str) -> frozenset[str]:
@@ -409,9 +424,10 @@ def clean_page(html: str | bytes, url: str = "", rules: RuleSet | None = None,
 class Prepared:
     """A page decoded and parsed, ready for the rules (see `prepare`)."""
 
-    page: str | bytes  # what Lexbor was given: UTF-8 bytes as they came, or decoded text
+    page: str | bytes  # the page as given (UTF-8 bytes as they came), or decoded text
     encoding: str | None
     tree: LexborHTMLParser | None  # None for an empty page
+    data: bytes | None = None  # the UTF-8 (or ASCII-compatible) bytes Lexbor parsed, when there are any
 
 
 def prepare(html: str | bytes, content_type: str | None = None) -> Prepared:
@@ -419,9 +435,20 @@ def prepare(html: str | bytes, content_type: str | None = None) -> Prepared:
     while parsing, so the proxy calls this off its event loop."""
     encoding = None
     page: str | bytes = html
+    parsed: str | bytes = html  # what Lexbor gets
+    data = None
     if isinstance(html, (bytes, bytearray, memoryview)):
         page, encoding = _parser_input(bytes(html), content_type)
-    return Prepared(page, encoding, LexborHTMLParser(page) if page else None)
+        parsed = page
+        # Bytes to scan: UTF-8 as it came, or (a rare page in another charset) re-encoded.
+        data = page if isinstance(page, bytes) else page.encode("utf-8", "surrogatepass")
+    elif html:
+        try:  # Lexbor reads UTF-8: encoding here costs the parse nothing, and the bytes serve the scanners
+            data = parsed = html.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: selectolax's own conversion copes
+            data = None
+    tree = LexborHTMLParser(parsed) if page else None
+    return Prepared(page, encoding, tree, data)
 
 
 def clean_prepared(prepared: Prepared, url: str = "", rules: RuleSet | None = None,
@@ -438,7 +465,8 @@ def clean_prepared(prepared: Prepared, url: str = "", rules: RuleSet | None = No
         plan = compile_plan(ruleset, host, toggles)
         if plan.empty or prepared.tree is None:
             return CleanResult(page, encoding=encoding, elapsed_ms=_ms(start))
-        removed, skipped, out = _clean(prepared.tree, page, plan, limits, ruleset, host, toggles, path_of(url))
+        removed, skipped, out = _clean(prepared.tree, page, plan, limits, ruleset, host, toggles, path_of(url),
+                                       prepared.data)
         return CleanResult(out if removed else page, removed, skipped, bool(removed),
                            encoding=encoding, elapsed_ms=_ms(start))
     except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
@@ -478,11 +506,12 @@ def _guess_language(low: bytes) -> str:
 
 
 def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardLimits, rules: RuleSet,
-           host: str, toggles: Toggles, path: str = "/") -> tuple[dict[str, int], dict[str, str], str | bytes]:
+           host: str, toggles: Toggles, path: str = "/", data: bytes | None = None
+           ) -> tuple[dict[str, int], dict[str, str], str | bytes]:
     body = tree.body
     if body is None:
         return {}, {}, text
-    page = _Page(tree, body, path)
+    page = _Page(tree, body, path, data)
     if plan.needles:
         lang = page_language(tree) or _guess_language(page.segments[1])
         if lang:
@@ -523,10 +552,11 @@ def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardL
 class _Page:
     """One parsed page and what has been worked out about it, computed on demand."""
 
-    def __init__(self, tree: LexborHTMLParser, body, path: str = "/"):
+    def __init__(self, tree: LexborHTMLParser, body, path: str = "/", data: bytes | None = None):
         self.tree = tree
         self.body = body
         self.path = path  # the URL's path and query, for `:matches-path()`
+        self.data = data  # the page's bytes, for the selector scanner
         self._text: str | None = None
         self._segments: tuple[bytes, bytes] | None = None
         self._left_out: set[int] = set()  # long nested scripts and styles, not in the segments
@@ -632,14 +662,18 @@ class _Page:
 
 
 def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
+    # Each selector costs Lexbor a look at every element: one needing a class name, id or
+    # attribute value the page's source does not hold at all is left out of the query.
+    literals = (frozenset(plan.gates.first(page.data)) if plan.gates is not None and page.data is not None
+                else None)
     for requirement, joined, selector_rules in plan.selector_groups:
         if requirement and not page.has(requirement):
             continue
         gates = _gate_tags(selector_rules)
-        if gates:
+        if gates or literals is not None:
             # Lexbor finds elements by tag name without a walk: selectors needing a tag
-            # the page lacks (<symbol>, <noscript>…) are left out of the query.
-            joined, selector_rules = _gated(selector_rules, frozenset(t for t in gates if page.has_tag(t)))
+            # the page lacks (<symbol>, <noscript>…) are left out of the query too.
+            joined, selector_rules = _gated(selector_rules, frozenset(t for t in gates if page.has_tag(t)), literals)
             if not joined:
                 continue
         hits = find(page.body, joined)
@@ -653,11 +687,14 @@ def _gate_tags(selector_rules: tuple[_SelectorRule, ...]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _gated(selector_rules: tuple[_SelectorRule, ...], present: frozenset[str]) -> tuple[str, tuple[_SelectorRule, ...]]:
-    """The query and rules left when only the `present` gate tags are on the page."""
+def _gated(selector_rules: tuple[_SelectorRule, ...], present: frozenset[str],
+           literals: frozenset[bytes] | None = None) -> tuple[str, tuple[_SelectorRule, ...]]:
+    """The query and rules left when only the `present` gate tags, and (unless None)
+    only the `literals` of the selectors' strings, are in the page."""
     live = []
     for s in selector_rules:
-        usable = [sel for sel, gates in s.parts if all(t in present for t in gates)]
+        usable = [sel for sel, gates in s.parts if all(t in present for t in gates)
+                  and (literals is None or all(lit.encode() in literals for lit in _gate_literals(sel)))]
         if usable:
             live.append((s, usable))
     return ", ".join(sel for _s, usable in live for sel in usable), tuple(s for s, _usable in live)

@@ -195,3 +195,17 @@ def test_one_pass_scanner_and_find_agree(fixture: Path, url: str, monkeypatch):
         engine.compile_plan.cache_clear()
         engine._compile.cache_clear()
     assert fast.removed and (slow.html, slow.removed) == (fast.html, fast.removed)
+
+
+def test_selectors_whose_strings_the_source_lacks_are_left_out_but_the_rest_match():
+    """The selector scanner leaves out `.sharedaddy` on a page without that string, and a
+    class written in another case (quirks mode matches it) still counts as present."""
+    from proxy import engine
+    plan = engine.compile_plan(RULES, "news.example", lang="en")
+    plain = _article(' lang="en"', ENGLISH, "Nothing to see")
+    assert plan.gates is not None and b"a2a_kit" not in set(plan.gates.first(plain.encode()))
+    quirky = _article("", ENGLISH, "x") + '<div class="A2A_KIT">Share</div>'
+    assert b"a2a_kit" in set(plan.gates.first(quirky.encode()))
+    widget = _article(' lang="en"', ENGLISH, "x").replace(
+        '<div class="tools">', '<div class="a2a_kit a2a_default_style"><a class="a2a_button_x"></a></div><div class="tools">')
+    assert clean_page(widget, "https://news.example/a/3", RULES).removed.get("share-prompts.plugins") == 1
