@@ -180,7 +180,9 @@ def _compile(rules: RuleSet, active_indexes: tuple[int, ...], lang: str) -> Plan
                     for n, group in groups.items())
     forms = [f for n, variants, _max, _group in needles if n for f, _starts in variants]
     literals = sorted({lit.encode() for _req, _joined, group in selector_groups for s in group
-                       for sel, _tags in s.parts for lit in _gate_literals(sel)})
+                       for sel, _tags in s.parts for lit in _gate_literals(sel)}
+                      | {lit.encode() for req in by_requirement if req for sel in split_selector_list(req)
+                         for lit in _gate_literals(sel)})
     return Plan(active, selector_groups, needles, scanner=_NeedleScanner(forms) if forms and hyperscan else None,
                 gates=_NeedleScanner(literals, caseless=True) if literals and hyperscan else None)
 
@@ -275,6 +277,16 @@ def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
     return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value)
 
 
+def _may_match(selectors: str, literals: frozenset[bytes] | None) -> bool:
+    """Whether some selector of the list has all its strings in the page (see _gate_literals)."""
+    return literals is None or any(all(lit in literals for lit in needs) for needs in _alternatives(selectors))
+
+
+@lru_cache(maxsize=256)
+def _alternatives(selectors: str) -> tuple[tuple[bytes, ...], ...]:
+    return tuple(tuple(lit.encode() for lit in _gate_literals(sel)) for sel in split_selector_list(selectors))
+
+
 @lru_cache(maxsize=8192)
 def _gate_literals(selector: str) -> tuple[str, ...]:
     """Strings the source of a page must hold for `selector` to match there: the class
@@ -283,7 +295,26 @@ def _gate_literals(selector: str) -> tuple[str, ...]:
     found = {t[1:] if t[0] in "=^" else t for t in _needed_tokens(selector)}
     found.update(m.group(3) for m in _ATTR_TEST.finditer(selector)
                  if m.group(3) and _depth_at(selector, m.start()) == 0)
+    for m in _HAS.finditer(selector):  # what a one-argument :has() needs, the page needs
+        end = _closing_paren(selector, m.end() - 1)
+        argument = selector[m.end():end].strip().lstrip(">+~ ")
+        if _depth_at(selector, m.start()) == 0 and argument and not _top_level(argument, ","):
+            found.update(_gate_literals(argument))
     return tuple(sorted(lit for lit in found if len(lit) >= 3))
+
+
+_HAS = re.compile(r":(?:-abp-)?has\(")
+
+
+def _closing_paren(s: str, open_at: int) -> int:
+    """Index of the ")" closing the "(" at `open_at` (len(s) if none)."""
+    depth = 0
+    for i in range(open_at, len(s)):
+        depth += s[i] == "("
+        depth -= s[i] == ")"
+        if depth == 0:
+            return i
+    return len(s)
 
 
 def _needed_tokens(selector: str) -> frozenset[str]:
@@ -667,7 +698,7 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     literals = (frozenset(plan.gates.first(page.data)) if plan.gates is not None and page.data is not None
                 else None)
     for requirement, joined, selector_rules in plan.selector_groups:
-        if requirement and not page.has(requirement):
+        if requirement and not (_may_match(requirement, literals) and page.has(requirement)):
             continue
         gates = _gate_tags(selector_rules)
         if gates or literals is not None:

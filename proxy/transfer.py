@@ -44,7 +44,7 @@ def _gunzip_members(data: bytes) -> bytes:
         if not d.eof:
             raise zlib.error("truncated gzip member")
         data = d.unused_data.lstrip(b"\x00")  # some servers pad with NULs
-    return b"".join(out)
+    return out[0] if len(out) == 1 else b"".join(out)
 
 
 def encode_body(data: bytes, coding: str | None) -> bytes:
