@@ -16,7 +16,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 setup: $(STAMP)
 
+# Byte-compiled first: an editable install (and PYTHONDONTWRITEBYTECODE) would otherwise
+# compile every module from source at each start, which costs time and memory.
 run: setup
+	$(BIN)/python -m compileall -q proxy
 	$(BIN)/quietpage run $(ARGS)
 
 # Chromium comes from Debian (Playwright's own browser download cannot run here), and so

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import gzip
 import hashlib
 import json
@@ -335,6 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://127.0.0.1:{uport}"
 
         mport, qport, sport = free_port(), free_port(), free_port()
+        # mitmproxy's modules come byte-compiled from site-packages; QuietPage's, in an
+        # editable checkout (and with PYTHONDONTWRITEBYTECODE set), would be compiled from
+        # source at every start, which costs memory the proxy then keeps. `make run` does this too.
+        compileall.compile_dir(str(REPO_ROOT / "proxy"), quiet=1)
         (work / "mitmdump").mkdir()
         m_log, q_log = work / "mitmdump.log", work / "quietpage.log"
         mitm = Proxy("mitmdump", spawn([str(VENV_BIN / "mitmdump"), "-q", "-p", str(mport),
