@@ -232,6 +232,10 @@ class _ListIndex:
     signatures: dict[str, _Signature]  # selector -> its last compound, worked out once
     by_prefix: list[tuple[str, Rule, tuple[str, ...]]]  # keyed only by [attr^="value"]s
     by_value: dict[str, list]  # keyed by a whole attribute value ([attr="value"]), as by_token
+    # The unkeyed ones that need a string in the source ("<custom-tag", an attribute's name)
+    # filed under their longest such string, found on a page by one scan.
+    by_literal: dict[bytes, list[tuple[str, Rule, tuple[str, ...], tuple[bytes, ...]]]] = field(default_factory=dict)
+    literal_scanner: "_NeedleScanner | None" = None
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,7 @@ class _ListInForce:
 def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
     """One index over every list: a page is looked up once, however many lists are on."""
     by_token: dict[str, list] = {}
-    unkeyed, by_domain, signatures, by_prefix, by_value = {}, {}, {}, [], {}
+    unkeyed, by_domain, signatures, by_prefix, by_value, by_literal = {}, {}, {}, [], {}, {}
     for pack in packs:
         for rule in pack.rules:
             if rule.scope.include:
@@ -272,9 +276,29 @@ def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
                     by_value.setdefault(max(exact, key=len), []).append((sel, rule, frozenset(), prefixes, exact))
                 elif prefixes:
                     by_prefix.append((sel, rule, prefixes))
+                elif hyperscan and (literals := _presence_literals(sel)):
+                    by_literal.setdefault(max(literals, key=len), []).append(
+                        (sel, rule, _uncommon_tags(sel), literals))
                 else:
                     unkeyed.setdefault(_uncommon_tags(sel), []).append((sel, rule))
-    return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value)
+    literals = sorted({lit for entries in by_literal.values() for _s, _r, _t, lits in entries for lit in lits})
+    scanner = _NeedleScanner(literals, caseless=True) if literals else None
+    return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value, by_literal, scanner)
+
+
+# Attribute names on nearly every page: not worth looking for.
+_COMMON_ATTRS = frozenset("class id href src style title type name rel alt role lang content".split())
+
+
+def _presence_literals(selector: str) -> tuple[bytes, ...]:
+    """Strings the page's source must hold for `selector` to match: "<tag" for each
+    uncommon tag it names, the names of the attributes it tests, and its values."""
+    found = {b"<" + t.encode() for t in _uncommon_tags(selector)}
+    found.update(m.group(1).lower().encode() for m in _ATTR_TEST.finditer(selector)
+                 if _depth_at(selector, m.start()) == 0 and len(m.group(1)) >= 4
+                 and m.group(1).lower() not in _COMMON_ATTRS)
+    found.update(lit.encode() for lit in _gate_literals(selector))
+    return tuple(sorted(found))
 
 
 def _may_match(selectors: str, literals: frozenset[bytes] | None) -> bool:
@@ -767,9 +791,7 @@ def page_tokens(source: str | bytes) -> tuple[set[str], set[str], "_Prefixes"]:
     if as_bytes:
         distinct = {v.decode("utf-8", "replace") for v in distinct}
     tokens = set(distinct)
-    for value in distinct:
-        if " " in value:
-            tokens.update(value.split())
+    tokens.update(" ".join([value for value in distinct if " " in value]).split())  # class lists' words
     return tokens, distinct, _Prefixes(distinct)
 
 
@@ -818,6 +840,13 @@ def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str
             if all(page.has_tag(t) for t in tags):
                 for sel, rule in entries:
                     take(sel, rule)
+        if index.literal_scanner is not None:
+            present = index.literal_scanner.first(page.data) if page.data is not None else None
+            for key in (present if present is not None else index.by_literal):
+                for sel, rule, tags, literals in index.by_literal.get(key, ()):
+                    if (present is None or all(lit in present for lit in literals)) \
+                            and all(page.has_tag(t) for t in tags):
+                        take(sel, rule)
         if generic_off:
             for rid in [rid for rid, r in rules.items() if r.pack_id in generic_off]:
                 del chosen[rid], rules[rid]
