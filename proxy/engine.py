@@ -281,9 +281,29 @@ def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
                         (sel, rule, _uncommon_tags(sel), literals))
                 else:
                     unkeyed.setdefault(_uncommon_tags(sel), []).append((sel, rule))
-    literals = sorted({lit for entries in by_literal.values() for _s, _r, _t, lits in entries for lit in lits})
-    scanner = _NeedleScanner(literals, caseless=True) if literals else None
+    literals = {lit for entries in by_literal.values() for _s, _r, _t, lits in entries for lit in lits}
+    # Attribute values and value prefixes are looked for as `="value"` / `="prefix` too.
+    for entries in (*by_token.values(), *by_value.values()):
+        for _sel, _rule, _needs, prefixes, exact in entries:
+            literals.update(form for v in exact for form in _value_forms(v))
+            literals.update(form for p in prefixes for form in _prefix_forms(p))
+    literals.update(form for _sel, _rule, prefixes in by_prefix for p in prefixes for form in _prefix_forms(p))
+    scanner = _NeedleScanner(sorted(literals), caseless=True) if literals and hyperscan else None
     return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value, by_literal, scanner)
+
+
+@lru_cache(maxsize=None)
+def _value_forms(value: str) -> tuple[bytes, bytes]:
+    """How an attribute value of exactly `value` stands in a page's source."""
+    v = value.encode()
+    return b'="' + v + b'"', b"='" + v + b"'"
+
+
+@lru_cache(maxsize=None)
+def _prefix_forms(prefix: str) -> tuple[bytes, bytes]:
+    """How an attribute value starting with `prefix` starts in a page's source."""
+    p = prefix.encode()
+    return b'="' + p, b"='" + p
 
 
 # Attribute names on nearly every page: not worth looking for.
@@ -795,6 +815,31 @@ def page_tokens(source: str | bytes) -> tuple[set[str], set[str], "_Prefixes"]:
     return tokens, distinct, _Prefixes(distinct)
 
 
+_CLASS_ID = (re.compile(rb"""class=(?:"([^"]*)"|'([^']*)')"""), re.compile(rb"""id=(?:"([^"]*)"|'([^']*)')"""))
+
+
+def class_and_id_words(data: bytes) -> set[str]:
+    """The words of a page's class and id attributes (and of anything named *class= or
+    *id=, which only adds candidates); upper-case attribute names, as old pages write
+    them, send it to reading every attribute value."""
+    if _upper_attributes(data):
+        return page_tokens(data)[0]
+    values = set(chain.from_iterable(chain.from_iterable(r.findall(data) for r in _CLASS_ID)))
+    return set(b" ".join(values).decode("utf-8", "replace").split())
+
+
+def _upper_attributes(data: bytes) -> bool:
+    """Whether the page writes CLASS= or ID= (one scan; two `in` tests cost more than the
+    regexes they guard)."""
+    global _UPPER
+    if _UPPER is None:
+        _UPPER = _NeedleScanner([b" CLASS=", b" ID=", b"\tCLASS=", b"\nCLASS=", b"\tID=", b"\nID="])
+    return bool(_UPPER.first(data))
+
+
+_UPPER: "_NeedleScanner | None" = None
+
+
 class _Prefixes:
     """Whether some attribute value starts with a prefix: the values sorted on first use,
     then a bisection per prefix."""
@@ -811,9 +856,16 @@ class _Prefixes:
 
 
 def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str, list]) -> None:
-    tokens, whole, values = page_tokens(source)
+    scanned = page.data is not None and all(f.index.literal_scanner is not None for f in plan.lists)
+    if scanned:
+        # Class names and ids from their attributes alone; attribute values and prefixes
+        # are found by the index's one scan of the page.
+        tokens, whole, values = class_and_id_words(page.data), None, None
+    else:
+        tokens, whole, values = page_tokens(source)
     for in_force in plan.lists:
         index = in_force.index
+        present = index.literal_scanner.first(page.data) if scanned else None
         off, off_packs, excepted, host = in_force.off, in_force.off_packs, in_force.excepted, in_force.host
         generic_off = in_force.generic_off
         chosen: dict[str, list[str]] = {}  # rule id -> selectors to run
@@ -826,22 +878,35 @@ def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str
             chosen.setdefault(rule.id, []).append(sel)
             rules[rule.id] = rule
 
-        for keys, table in ((tokens, index.by_token), (whole, index.by_value)):
-            # The page's few hundred tokens looked up in the index, not the other way round
-            # (`set & dict.keys()` would copy tens of thousands of keys on every page).
+        if present is not None:
+            def has_value(v: str) -> bool:
+                return any(form in present for form in _value_forms(v))
+
+            def has_prefix(p: str) -> bool:
+                return any(form in present for form in _prefix_forms(p))
+        else:
+            def has_value(v: str) -> bool:
+                return v in whole
+
+            def has_prefix(p: str) -> bool:
+                return p in values
+
+        # The page's few hundred tokens looked up in the index, not the other way round
+        # (`set & dict.keys()` would copy tens of thousands of keys on every page).
+        value_keys = whole if present is None else [v for v in index.by_value if has_value(v)]
+        for keys, table in ((tokens, index.by_token), (value_keys, index.by_value)):
             for key in table.keys() & keys:
                 for sel, rule, needs, prefixes, exact in table[key]:
-                    if needs <= tokens and exact <= whole and all(p in values for p in prefixes):
+                    if needs <= tokens and all(has_value(v) for v in exact) and all(has_prefix(p) for p in prefixes):
                         take(sel, rule)
         for sel, rule, prefixes in index.by_prefix:
-            if all(p in values for p in prefixes):
+            if all(has_prefix(p) for p in prefixes):
                 take(sel, rule)
         for tags, entries in index.unkeyed.items():
             if all(page.has_tag(t) for t in tags):
                 for sel, rule in entries:
                     take(sel, rule)
-        if index.literal_scanner is not None:
-            present = index.literal_scanner.first(page.data) if page.data is not None else None
+        if index.by_literal:
             for key in (present if present is not None else index.by_literal):
                 for sel, rule, tags, literals in index.by_literal.get(key, ()):
                     if (present is None or all(lit in present for lit in literals)) \

@@ -169,3 +169,15 @@ def test_a_folder_of_rules_takes_lists_too(tmp_path):
     (tmp_path / "a.txt").write_text("##.promo\n")
     (tmp_path / "b.yaml").write_text("id: b\ntitle: B\nrules:\n  - id: b.one\n    title: One\n    selectors: ['.x']\n")
     assert sorted(p.id for p in load_rules(tmp_path).packs) == ["a", "b"]
+
+
+@pytest.mark.parametrize("attrs", ['class="cookie-box note"', "class='cookie-box note'", 'CLASS="cookie-box note"',
+                                   'data-kind="cookie" class="note cookie-box"'])
+def test_big_list_keys_class_words_however_the_attribute_is_written(tmp_path, attrs):
+    lines = [f"##.noise-{i}" for i in range(600)] + ["##.cookie-box", '##[data-kind="cookie"] > .x', '##a[href^="https://ads."]']
+    path = tmp_path / "keys.txt"
+    path.write_text("\n".join(lines))
+    html = page(f'<div {attrs}>We use cookies</div><a href="https://ads.example/1">Ad</a>')
+    result = clean_page(html, "https://www.example.com/a", load_rules(path))
+    assert result.removed == {"keys.601": 1, "keys.603": 1}
+    assert "We use cookies" not in result.html and "ads.example" not in result.html
