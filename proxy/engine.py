@@ -236,6 +236,8 @@ class _ListIndex:
     # filed under their longest such string, found on a page by one scan.
     by_literal: dict[bytes, list[tuple[str, Rule, tuple[str, ...], tuple[bytes, ...]]]] = field(default_factory=dict)
     literal_scanner: "_NeedleScanner | None" = None
+    value_of: dict[bytes, str] = field(default_factory=dict)  # `="value"` form -> value, for by_value
+    prefixed: dict[bytes, list] = field(default_factory=dict)  # `="prefix` form -> by_prefix entries
 
 
 @dataclass(frozen=True)
@@ -288,8 +290,14 @@ def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
             literals.update(form for v in exact for form in _value_forms(v))
             literals.update(form for p in prefixes for form in _prefix_forms(p))
     literals.update(form for _sel, _rule, prefixes in by_prefix for p in prefixes for form in _prefix_forms(p))
+    value_of = {form: v for v in by_value for form in _value_forms(v)}
+    prefixed: dict[bytes, list] = {}
+    for entry in by_prefix:
+        for form in _prefix_forms(max(entry[2], key=len)):
+            prefixed.setdefault(form, []).append(entry)
     scanner = _NeedleScanner(sorted(literals), caseless=True) if literals and hyperscan else None
-    return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value, by_literal, scanner)
+    return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value, by_literal, scanner,
+                      value_of, prefixed)
 
 
 @lru_cache(maxsize=None)
@@ -616,7 +624,7 @@ def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardL
         removed[rule_id] = removed.get(rule_id, 0) + 1
     if not outermost:
         return removed, skipped, text
-    spliced = _splice(text, [node for _rule_id, node in outermost])
+    spliced = _splice(text, [node for _rule_id, node in outermost], data)
     if spliced is not None:
         return removed, skipped, spliced
     for _rule_id, node in outermost:
@@ -893,13 +901,14 @@ def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str
 
         # The page's few hundred tokens looked up in the index, not the other way round
         # (`set & dict.keys()` would copy tens of thousands of keys on every page).
-        value_keys = whole if present is None else [v for v in index.by_value if has_value(v)]
+        value_keys = whole if present is None else {index.value_of[f] for f in present if f in index.value_of}
         for keys, table in ((tokens, index.by_token), (value_keys, index.by_value)):
             for key in table.keys() & keys:
                 for sel, rule, needs, prefixes, exact in table[key]:
                     if needs <= tokens and all(has_value(v) for v in exact) and all(has_prefix(p) for p in prefixes):
                         take(sel, rule)
-        for sel, rule, prefixes in index.by_prefix:
+        for sel, rule, prefixes in (index.by_prefix if present is None else
+                                    {id(e): e for f in present for e in index.prefixed.get(f, ())}.values()):
             if all(has_prefix(p) for p in prefixes):
                 take(sel, rule)
         for tags, entries in index.unkeyed.items():
@@ -1288,7 +1297,7 @@ def has_ancestor_in(node, ids) -> bool:
     return False
 
 
-def _splice(source: str | bytes, nodes: list) -> str | bytes | None:
+def _splice(source: str | bytes, nodes: list, data: bytes | None = None) -> str | bytes | None:
     """Cut the nodes out of the page's own source, leaving every other byte as it came.
 
     Works when each node's markup stands in the source exactly as Lexbor writes it
@@ -1299,8 +1308,13 @@ def _splice(source: str | bytes, nodes: list) -> str | bytes | None:
     if len(nodes) > SPLICE_MAX:
         return None
     as_bytes = isinstance(source, bytes)
-    # An opener the page lacks (`<SCRIPT` on most) is looked for once, not once per node.
-    pairs = tuple(pair for pair in (_RAW_TEXT_B if as_bytes else _RAW_TEXT) if pair[0] in source)
+    # An opener the page lacks (`<SCRIPT` on most) is looked for once, not once per node:
+    # all of them in one scan of the page's bytes (`data`) where Hyperscan is at hand.
+    if data is not None and hyperscan is not None:
+        present = _raw_text_openers().first(data)
+        pairs = tuple(pair for pair, b in zip(_RAW_TEXT_B if as_bytes else _RAW_TEXT, _RAW_TEXT_B) if b[0] in present)
+    else:
+        pairs = tuple(pair for pair in (_RAW_TEXT_B if as_bytes else _RAW_TEXT) if pair[0] in source)
     spans = []
     for node in nodes:
         markup = node.html
@@ -1320,6 +1334,11 @@ def _splice(source: str | bytes, nodes: list) -> str | bytes | None:
         last = end
     pieces.append(source[last:])
     return (b"" if as_bytes else "").join(pieces)
+
+
+@lru_cache(maxsize=1)
+def _raw_text_openers() -> "_NeedleScanner":
+    return _NeedleScanner([opener for opener, _closer in _RAW_TEXT_B])
 
 
 def _in_raw_text(source: str | bytes, pos: int, pairs: tuple) -> bool:
