@@ -134,7 +134,8 @@ class Plan:
     needles: tuple[tuple[str, tuple[tuple[bytes, "_Starts"], ...], int, tuple[tuple[Rule, TextPattern], ...]], ...]
     lists: tuple["_ListInForce", ...] = ()  # big adblock lists, matched through an index
     scanner: "_NeedleScanner | None" = None  # where the needles' forms first occur, in one pass
-    gates: "_NeedleScanner | None" = None  # which strings the selectors need are in the page's source
+    gate_forms: tuple[bytes, ...] = ()  # strings the selectors need (see _gate_literals)
+    source: "_SourceScanner | None" = None  # finds them, and the lists' strings, in one pass of the page
 
     @property
     def empty(self) -> bool:
@@ -156,8 +157,9 @@ def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang:
     plan = _compile(rules, active, lang)
     packs = tuple(p for p in rules.packs if p.id in indexed)
     if packs:
-        plan = Plan(plan.rules, plan.selector_groups, plan.needles, (_lists_in_force(rules, packs, host, toggles),),
-                    plan.scanner, plan.gates)
+        in_force = _lists_in_force(rules, packs, host, toggles)
+        plan = Plan(plan.rules, plan.selector_groups, plan.needles, (in_force,), plan.scanner, plan.gate_forms,
+                    _source_scanner(plan.gate_forms, in_force.index))
     return plan
 
 
@@ -185,7 +187,58 @@ def _compile(rules: RuleSet, active_indexes: tuple[int, ...], lang: str) -> Plan
                       | {lit.encode() for req in by_requirement if req for sel in split_selector_list(req)
                          for lit in _gate_literals(sel)})
     return Plan(active, selector_groups, needles, scanner=_NeedleScanner(forms) if forms and hyperscan else None,
-                gates=_NeedleScanner(literals, caseless=True) if literals and hyperscan else None)
+                gate_forms=tuple(literals), source=_source_scanner(tuple(literals), None))
+
+
+# Strings looked for as written (not caseless): raw-text openers for splicing, and the
+# upper-case attribute names of old pages.
+_UPPER_FORMS = (b" CLASS=", b" ID=", b"\tCLASS=", b"\nCLASS=", b"\tID=", b"\nID=")
+_EXACT_FORMS = tuple(opener for opener, _closer in _RAW_TEXT_B) + _UPPER_FORMS
+_SOURCE_SCANNERS: dict[tuple, tuple] = {}
+
+
+def _source_scanner(gate_forms: tuple[bytes, ...], index: "_ListIndex | None") -> "_SourceScanner | None":
+    """One scanner for everything looked for in a page's bytes: the selectors' strings,
+    the lists' strings (if any), raw-text openers and upper-case attribute names."""
+    if hyperscan is None:
+        return None
+    key = (gate_forms, id(index))
+    cached = _SOURCE_SCANNERS.get(key)
+    if cached is None or cached[0] is not index:
+        caseless = sorted(set(gate_forms) | set(index.literal_forms if index is not None else ()))
+        if len(_SOURCE_SCANNERS) > 64:
+            _SOURCE_SCANNERS.clear()
+        cached = _SOURCE_SCANNERS[key] = (index, _SourceScanner(caseless, _EXACT_FORMS))
+    return cached[1]
+
+
+@dataclass(frozen=True)
+class SourceHits:
+    caseless: frozenset[bytes]  # the caseless strings found
+    exact: frozenset[bytes]  # the strings found as written
+
+
+class _SourceScanner:
+    """Which of many strings a page's bytes hold, in one Hyperscan pass."""
+
+    def __init__(self, caseless: list[bytes], exact: tuple[bytes, ...]):
+        self.forms = tuple(caseless) + tuple(exact)
+        self._caseless = len(caseless)
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        one = hyperscan.HS_FLAG_SINGLEMATCH
+        self._db.compile(expressions=list(self.forms), ids=list(range(len(self.forms))), elements=len(self.forms),
+                         flags=[one | hyperscan.HS_FLAG_CASELESS] * len(caseless) + [one] * len(exact), literal=True)
+        self._scratch = threading.local()
+
+    def scan(self, data: bytes) -> SourceHits:
+        scratch = getattr(self._scratch, "space", None)
+        if scratch is None:
+            scratch = self._scratch.space = hyperscan.Scratch(self._db)
+        found: list[int] = []
+        self._db.scan(data, match_event_handler=lambda i, _s, _e, _f, _c: found.append(i), scratch=scratch)
+        split, forms = self._caseless, self.forms
+        return SourceHits(frozenset(forms[i] for i in found if i < split),
+                          frozenset(forms[i] for i in found if i >= split))
 
 
 class _NeedleScanner:
@@ -236,7 +289,7 @@ class _ListIndex:
     # The unkeyed ones that need a string in the source ("<custom-tag", an attribute's name)
     # filed under their longest such string, found on a page by one scan.
     by_literal: dict[bytes, list[tuple[str, Rule, tuple[str, ...], tuple[bytes, ...]]]] = field(default_factory=dict)
-    literal_scanner: "_NeedleScanner | None" = None
+    literal_forms: tuple[bytes, ...] = ()  # the strings by_literal, by_value and by_prefix look for
     value_of: dict[bytes, str] = field(default_factory=dict)  # `="value"` form -> value, for by_value
     prefixed: dict[bytes, list] = field(default_factory=dict)  # `="prefix` form -> by_prefix entries
 
@@ -296,8 +349,8 @@ def _list_index(packs: tuple[RulePack, ...]) -> _ListIndex:
     for entry in by_prefix:
         for form in _prefix_forms(max(entry[2], key=len)):
             prefixed.setdefault(form, []).append(entry)
-    scanner = _NeedleScanner(sorted(literals), caseless=True) if literals and hyperscan else None
-    return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value, by_literal, scanner,
+    literal_forms = tuple(sorted(literals)) if hyperscan else ()
+    return _ListIndex(by_token, unkeyed, by_domain, signatures, by_prefix, by_value, by_literal, literal_forms,
                       value_of, prefixed)
 
 
@@ -596,6 +649,7 @@ def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardL
     if body is None:
         return {}, {}, text
     page = _Page(tree, body, path, data)
+    page.scanner = plan.source  # the same for every language's plan
     if plan.needles:
         lang = page_language(tree) or _guess_language(page.segments[1])
         if lang:
@@ -625,7 +679,8 @@ def _clean(tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardL
         removed[rule_id] = removed.get(rule_id, 0) + 1
     if not outermost:
         return removed, skipped, text
-    spliced = _splice(text, [node for _rule_id, node in outermost], data)
+    hits = page.hits()
+    spliced = _splice(text, [node for _rule_id, node in outermost], hits.exact if hits is not None else None)
     if spliced is not None:
         return removed, skipped, spliced
     for _rule_id, node in outermost:
@@ -640,7 +695,9 @@ class _Page:
         self.tree = tree
         self.body = body
         self.path = path  # the URL's path and query, for `:matches-path()`
-        self.data = data  # the page's bytes, for the selector scanner
+        self.data = data  # the page's bytes, for the source scanner
+        self.scanner: _SourceScanner | None = None
+        self._hits: SourceHits | None = None
         self._text: str | None = None
         self._segments: tuple[bytes, bytes] | None = None
         self._left_out: set[int] = set()  # long nested scripts and styles, not in the segments
@@ -718,6 +775,12 @@ class _Page:
             self._visible = len(raw) - raw.count(SEP) - nested
         return self._visible
 
+    def hits(self) -> SourceHits | None:
+        """What the plan's source scanner found in the page's bytes (None: no scanner)."""
+        if self._hits is None and self.scanner is not None and self.data is not None:
+            self._hits = self.scanner.scan(self.data)
+        return self._hits
+
     @property
     def paragraphs(self) -> int:
         if self._paragraphs is None:
@@ -748,8 +811,8 @@ class _Page:
 def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     # Each selector costs Lexbor a look at every element: one needing a class name, id or
     # attribute value the page's source does not hold at all is left out of the query.
-    literals = (frozenset(plan.gates.first(page.data)) if plan.gates is not None and page.data is not None
-                else None)
+    hits = page.hits()
+    literals = hits.caseless if hits is not None else None
     for requirement, joined, selector_rules in plan.selector_groups:
         if requirement and not (_may_match(requirement, literals) and page.has(requirement)):
             continue
@@ -824,29 +887,18 @@ def page_tokens(source: str | bytes) -> tuple[set[str], set[str], "_Prefixes"]:
     return tokens, distinct, _Prefixes(distinct)
 
 
+_UPPER_SET = frozenset(_UPPER_FORMS)
 _CLASS_ID = (re.compile(rb"""class=(?:"([^"]*)"|'([^']*)')"""), re.compile(rb"""id=(?:"([^"]*)"|'([^']*)')"""))
 
 
-def class_and_id_words(data: bytes) -> set[str]:
+def class_and_id_words(data: bytes, upper: bool = False) -> set[str]:
     """The words of a page's class and id attributes (and of anything named *class= or
-    *id=, which only adds candidates); upper-case attribute names, as old pages write
+    *id=, which only adds candidates); `upper`-case attribute names, as old pages write
     them, send it to reading every attribute value."""
-    if _upper_attributes(data):
+    if upper:
         return page_tokens(data)[0]
     values = set(chain.from_iterable(chain.from_iterable(r.findall(data) for r in _CLASS_ID)))
     return set(b" ".join(values).decode("utf-8", "replace").split())
-
-
-def _upper_attributes(data: bytes) -> bool:
-    """Whether the page writes CLASS= or ID= (one scan; two `in` tests cost more than the
-    regexes they guard)."""
-    global _UPPER
-    if _UPPER is None:
-        _UPPER = _NeedleScanner([b" CLASS=", b" ID=", b"\tCLASS=", b"\nCLASS=", b"\tID=", b"\nID="])
-    return bool(_UPPER.first(data))
-
-
-_UPPER: "_NeedleScanner | None" = None
 
 
 class _Prefixes:
@@ -865,16 +917,17 @@ class _Prefixes:
 
 
 def _match_lists(page: _Page, plan: Plan, source: str | bytes, targets: dict[str, list]) -> None:
-    scanned = page.data is not None and all(f.index.literal_scanner is not None for f in plan.lists)
+    hits = page.hits()
+    scanned = hits is not None and all(f.index.literal_forms for f in plan.lists)
     if scanned:
         # Class names and ids from their attributes alone; attribute values and prefixes
-        # are found by the index's one scan of the page.
-        tokens, whole, values = class_and_id_words(page.data), None, None
+        # are found by the page's one scan.
+        tokens, whole, values = class_and_id_words(page.data, bool(hits.exact & _UPPER_SET)), None, None
     else:
         tokens, whole, values = page_tokens(source)
     for in_force in plan.lists:
         index = in_force.index
-        present = index.literal_scanner.first(page.data) if scanned else None
+        present = hits.caseless if scanned else None
         off, off_packs, excepted, host = in_force.off, in_force.off_packs, in_force.excepted, in_force.host
         generic_off = in_force.generic_off
         chosen: dict[str, list[str]] = {}  # rule id -> selectors to run
@@ -1298,7 +1351,7 @@ def has_ancestor_in(node, ids) -> bool:
     return False
 
 
-def _splice(source: str | bytes, nodes: list, data: bytes | None = None) -> str | bytes | None:
+def _splice(source: str | bytes, nodes: list, openers: frozenset[bytes] | None = None) -> str | bytes | None:
     """Cut the nodes out of the page's own source, leaving every other byte as it came.
 
     Works when each node's markup stands in the source exactly as Lexbor writes it
@@ -1310,10 +1363,9 @@ def _splice(source: str | bytes, nodes: list, data: bytes | None = None) -> str 
         return None
     as_bytes = isinstance(source, bytes)
     # An opener the page lacks (`<SCRIPT` on most) is looked for once, not once per node:
-    # all of them in one scan of the page's bytes (`data`) where Hyperscan is at hand.
-    if data is not None and hyperscan is not None:
-        present = _raw_text_openers().first(data)
-        pairs = tuple(pair for pair, b in zip(_RAW_TEXT_B if as_bytes else _RAW_TEXT, _RAW_TEXT_B) if b[0] in present)
+    # `openers`, the ones the page's scan found, when it was scanned.
+    if openers is not None:
+        pairs = tuple(pair for pair, b in zip(_RAW_TEXT_B if as_bytes else _RAW_TEXT, _RAW_TEXT_B) if b[0] in openers)
     else:
         pairs = tuple(pair for pair in (_RAW_TEXT_B if as_bytes else _RAW_TEXT) if pair[0] in source)
     spans = []
@@ -1335,11 +1387,6 @@ def _splice(source: str | bytes, nodes: list, data: bytes | None = None) -> str 
         last = end
     pieces.append(source[last:])
     return (b"" if as_bytes else "").join(pieces)
-
-
-@lru_cache(maxsize=1)
-def _raw_text_openers() -> "_NeedleScanner":
-    return _NeedleScanner([opener for opener, _closer in _RAW_TEXT_B])
 
 
 def _in_raw_text(source: str | bytes, pos: int, pairs: tuple) -> bool:
