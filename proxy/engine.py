@@ -383,6 +383,16 @@ def _presence_literals(selector: str) -> tuple[bytes, ...]:
     return tuple(sorted(found))
 
 
+@lru_cache(maxsize=64)
+def _gate_set(forms: tuple[bytes, ...]) -> frozenset[bytes]:
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=8192)
+def _gate_bytes(selector: str) -> tuple[bytes, ...]:
+    return tuple(lit.encode() for lit in _gate_literals(selector))
+
+
 def _may_match(selectors: str, literals: frozenset[bytes] | None) -> bool:
     """Whether some selector of the list has all its strings in the page (see _gate_literals)."""
     return literals is None or any(all(lit in literals for lit in needs) for needs in _alternatives(selectors))
@@ -812,7 +822,8 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     # Each selector costs Lexbor a look at every element: one needing a class name, id or
     # attribute value the page's source does not hold at all is left out of the query.
     hits = page.hits()
-    literals = hits.caseless if hits is not None else None
+    # Only the selectors' own strings: the same set on many pages, so _gated's cache holds.
+    literals = hits.caseless & _gate_set(plan.gate_forms) if hits is not None else None
     for requirement, joined, selector_rules in plan.selector_groups:
         if requirement and not (_may_match(requirement, literals) and page.has(requirement)):
             continue
@@ -841,7 +852,7 @@ def _gated(selector_rules: tuple[_SelectorRule, ...], present: frozenset[str],
     live = []
     for s in selector_rules:
         usable = [sel for sel, gates in s.parts if all(t in present for t in gates)
-                  and (literals is None or all(lit.encode() in literals for lit in _gate_literals(sel)))]
+                  and (literals is None or all(lit in literals for lit in _gate_bytes(sel)))]
         if usable:
             live.append((s, usable))
     return ", ".join(sel for _s, usable in live for sel in usable), tuple(s for s, _usable in live)
