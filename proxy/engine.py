@@ -213,60 +213,63 @@ def _source_scanner(gate_forms: tuple[bytes, ...], index: "_ListIndex | None") -
 
 
 @dataclass(frozen=True)
-class SourceHits:
+class _SourceHits:
     caseless: frozenset[bytes]  # the caseless strings found
     exact: frozenset[bytes]  # the strings found as written
 
 
-class _SourceScanner:
-    """Which of many strings a page's bytes hold, in one Hyperscan pass."""
+class _Literals:
+    """A Hyperscan database of literal strings (each reported once per scan), with
+    scratch space of its own per thread, as a scan needs."""
 
-    def __init__(self, caseless: list[bytes], exact: tuple[bytes, ...]):
-        self.forms = tuple(caseless) + tuple(exact)
-        self._caseless = len(caseless)
+    def __init__(self, forms, flags):
+        self.forms = tuple(forms)
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        one = hyperscan.HS_FLAG_SINGLEMATCH
         self._db.compile(expressions=list(self.forms), ids=list(range(len(self.forms))), elements=len(self.forms),
-                         flags=[one | hyperscan.HS_FLAG_CASELESS] * len(caseless) + [one] * len(exact), literal=True)
+                         flags=flags, literal=True)
         self._scratch = threading.local()
 
-    def scan(self, data: bytes) -> SourceHits:
+    def _scan(self, data: bytes, on_match) -> None:
         scratch = getattr(self._scratch, "space", None)
         if scratch is None:
             scratch = self._scratch.space = hyperscan.Scratch(self._db)
+        self._db.scan(data, match_event_handler=on_match, scratch=scratch)
+
+
+class _SourceScanner(_Literals):
+    """Which of many strings a page's bytes hold, in one Hyperscan pass."""
+
+    def __init__(self, caseless: list[bytes], exact: tuple[bytes, ...]):
+        one = hyperscan.HS_FLAG_SINGLEMATCH
+        super().__init__((*caseless, *exact), [one | hyperscan.HS_FLAG_CASELESS] * len(caseless) + [one] * len(exact))
+        self._caseless = len(caseless)
+
+    def scan(self, data: bytes) -> _SourceHits:
         found: list[int] = []
-        self._db.scan(data, match_event_handler=lambda i, _s, _e, _f, _c: found.append(i), scratch=scratch)
+        self._scan(data, lambda i, _start, _end, _flags, _context: found.append(i))
         split, forms = self._caseless, self.forms
-        return SourceHits(frozenset(forms[i] for i in found if i < split),
-                          frozenset(forms[i] for i in found if i >= split))
+        return _SourceHits(frozenset(forms[i] for i in found if i < split),
+                           frozenset(forms[i] for i in found if i >= split))
 
 
-class _NeedleScanner:
+class _NeedleScanner(_Literals):
     """Where each needle form first occurs in a page's text, found for all of them in one
     Hyperscan pass (SIMD literal matching) rather than one bytes.find per form: most
     needles are absent from most pages, and those present are looked for again from
     their first place on."""
 
-    def __init__(self, forms: list[bytes], caseless: bool = False):
-        self.forms = tuple(dict.fromkeys(forms))
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flags = hyperscan.HS_FLAG_SINGLEMATCH | (hyperscan.HS_FLAG_CASELESS if caseless else 0)
-        self._db.compile(expressions=list(self.forms), ids=list(range(len(self.forms))),
-                         elements=len(self.forms), flags=flags, literal=True)
-        self._scratch = threading.local()  # a scan needs scratch space of its own per thread
+    def __init__(self, forms: list[bytes]):
+        super().__init__(dict.fromkeys(forms), hyperscan.HS_FLAG_SINGLEMATCH)
 
     def first(self, text: bytes) -> dict[bytes, int]:
         """Form -> offset of its first occurrence in `text` (absent forms are left out)."""
-        scratch = getattr(self._scratch, "space", None)
-        if scratch is None:
-            scratch = self._scratch.space = hyperscan.Scratch(self._db)
         found: dict[bytes, int] = {}
         forms = self.forms
 
         def on_match(i, _start, end, _flags, _context):
             found[forms[i]] = end - len(forms[i])
 
-        self._db.scan(text, match_event_handler=on_match, scratch=scratch)
+        self._scan(text, on_match)
         return found
 
 
@@ -707,7 +710,7 @@ class _Page:
         self.path = path  # the URL's path and query, for `:matches-path()`
         self.data = data  # the page's bytes, for the source scanner
         self.scanner: _SourceScanner | None = None
-        self._hits: SourceHits | None = None
+        self._hits: _SourceHits | None = None
         self._text: str | None = None
         self._segments: tuple[bytes, bytes] | None = None
         self._left_out: set[int] = set()  # long nested scripts and styles, not in the segments
@@ -785,7 +788,7 @@ class _Page:
             self._visible = len(raw) - raw.count(SEP) - nested
         return self._visible
 
-    def hits(self) -> SourceHits | None:
+    def hits(self) -> _SourceHits | None:
         """What the plan's source scanner found in the page's bytes (None: no scanner)."""
         if self._hits is None and self.scanner is not None and self.data is not None:
             self._hits = self.scanner.scan(self.data)
