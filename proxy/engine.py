@@ -902,7 +902,9 @@ def page_tokens(source: str | bytes) -> tuple[set[str], set[str], "_Prefixes"]:
 
 
 _UPPER_SET = frozenset(_UPPER_FORMS)
-_CLASS_ID = (re.compile(rb"""class=(?:"([^"]*)"|'([^']*)')"""), re.compile(rb"""id=(?:"([^"]*)"|'([^']*)')"""))
+# A quoted value right after `class=` or `id=`: one pass, found at each "=" and checked
+# backwards (faster than a pass per attribute name).
+_CLASS_ID = re.compile(rb"""=(?:(?<=class=)|(?<=id=))(?:"([^"]*)"|'([^']*)')""")
 
 
 def class_and_id_words(data: bytes, upper: bool = False) -> set[str]:
@@ -911,7 +913,7 @@ def class_and_id_words(data: bytes, upper: bool = False) -> set[str]:
     them, send it to reading every attribute value."""
     if upper:
         return page_tokens(data)[0]
-    values = set(chain.from_iterable(chain.from_iterable(r.findall(data) for r in _CLASS_ID)))
+    values = set(chain.from_iterable(_CLASS_ID.findall(data)))
     return set(b" ".join(values).decode("utf-8", "replace").split())
 
 
