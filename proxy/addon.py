@@ -240,7 +240,11 @@ class QuietPage:
             (body[bom[1]:] if bom else body).decode(codec)
         except (UnicodeDecodeError, LookupError):
             return self._pass(url, "passed", f"body is not valid {codec}", started)
-        encoded = encode_html(result.html, codec, body[:bom[1]] if bom else b"")
+        if isinstance(result.page, bytes):
+            # Cut out of the page's own UTF-8 bytes: nothing to decode and encode again.
+            encoded = (body[:bom[1]] if bom else b"") + result.page
+        else:
+            encoded = encode_html(result.html, codec, body[:bom[1]] if bom else b"")
         if encoded is None:
             return self._pass(url, "passed", f"cleaned text cannot be encoded back to {codec}", started)
         out_coding = self._outgoing_coding(flow, coding)
