@@ -134,7 +134,7 @@ class Plan:
     needles: tuple[tuple[str, tuple[tuple[bytes, "_Starts"], ...], int, tuple[tuple[Rule, TextPattern], ...]], ...]
     lists: tuple["_ListInForce", ...] = ()  # big adblock lists, matched through an index
     scanner: "_NeedleScanner | None" = None  # where the needles' forms first occur, in one pass
-    gate_forms: tuple[bytes, ...] = ()  # strings the selectors need (see _gate_literals)
+    gate_forms: frozenset[bytes] = frozenset()  # strings the selectors need (see _gate_literals)
     source: "_SourceScanner | None" = None  # finds them, and the lists' strings, in one pass of the page
 
     @property
@@ -182,12 +182,11 @@ def _compile(rules: RuleSet, active_indexes: tuple[int, ...], lang: str) -> Plan
                      max(p.max_len for _r, p in group), tuple(group))
                     for n, group in groups.items())
     forms = [f for n, variants, _max, _group in needles if n for f, _starts in variants]
-    literals = sorted({lit.encode() for _req, _joined, group in selector_groups for s in group
-                       for sel, _tags in s.parts for lit in _gate_literals(sel)}
-                      | {lit.encode() for req in by_requirement if req for sel in split_selector_list(req)
-                         for lit in _gate_literals(sel)})
+    literals = frozenset({lit for _req, _joined, group in selector_groups for s in group
+                          for sel, _tags in s.parts for lit in _gate_bytes(sel)}
+                         | {lit for req in by_requirement if req for needs in _alternatives(req) for lit in needs})
     return Plan(active, selector_groups, needles, scanner=_NeedleScanner(forms) if forms and hyperscan else None,
-                gate_forms=tuple(literals), source=_source_scanner(tuple(literals), None))
+                gate_forms=literals, source=_source_scanner(literals, None))
 
 
 # Strings looked for as written (not caseless): raw-text openers for splicing, and the
@@ -197,7 +196,7 @@ _EXACT_FORMS = tuple(opener for opener, _closer in _RAW_TEXT_B) + _UPPER_FORMS
 _SOURCE_SCANNERS: dict[tuple, tuple] = {}
 
 
-def _source_scanner(gate_forms: tuple[bytes, ...], index: "_ListIndex | None") -> "_SourceScanner | None":
+def _source_scanner(gate_forms: frozenset[bytes], index: "_ListIndex | None") -> "_SourceScanner | None":
     """One scanner for everything looked for in a page's bytes: the selectors' strings,
     the lists' strings (if any), raw-text openers and upper-case attribute names."""
     if hyperscan is None:
@@ -382,13 +381,8 @@ def _presence_literals(selector: str) -> tuple[bytes, ...]:
     found.update(m.group(1).lower().encode() for m in _ATTR_TEST.finditer(selector)
                  if _depth_at(selector, m.start()) == 0 and len(m.group(1)) >= 4
                  and m.group(1).lower() not in _COMMON_ATTRS)
-    found.update(lit.encode() for lit in _gate_literals(selector))
+    found.update(_gate_bytes(selector))
     return tuple(sorted(found))
-
-
-@lru_cache(maxsize=64)
-def _gate_set(forms: tuple[bytes, ...]) -> frozenset[bytes]:
-    return frozenset(forms)
 
 
 @lru_cache(maxsize=8192)
@@ -403,7 +397,7 @@ def _may_match(selectors: str, literals: frozenset[bytes] | None) -> bool:
 
 @lru_cache(maxsize=256)
 def _alternatives(selectors: str) -> tuple[tuple[bytes, ...], ...]:
-    return tuple(tuple(lit.encode() for lit in _gate_literals(sel)) for sel in split_selector_list(selectors))
+    return tuple(_gate_bytes(sel) for sel in split_selector_list(selectors))
 
 
 @lru_cache(maxsize=8192)
@@ -826,7 +820,7 @@ def _match_selectors(page: _Page, plan: Plan, targets: dict[str, list]) -> None:
     # attribute value the page's source does not hold at all is left out of the query.
     hits = page.hits()
     # Only the selectors' own strings: the same set on many pages, so _gated's cache holds.
-    literals = hits.caseless & _gate_set(plan.gate_forms) if hits is not None else None
+    literals = hits.caseless & plan.gate_forms if hits is not None else None
     for requirement, joined, selector_rules in plan.selector_groups:
         if requirement and not (_may_match(requirement, literals) and page.has(requirement)):
             continue
