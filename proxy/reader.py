@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 from trafilatura.htmlprocessing import convert_to_html
 
 from proxy.engine import clean_page, has_ancestor_in
-from proxy.rules import RuleSet
+from proxy.rules import RuleSet, normalize_text
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def _names(value) -> str | None:
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, str) and name.strip() and not _looks_like_url(name):
-            names.append(_collapse(name))
+            names.append(normalize_text(name))
     return ", ".join(dict.fromkeys(names)) or None
 
 
@@ -248,7 +248,7 @@ def _page_lang(tree: LexborHTMLParser, head_meta: dict[str, str]) -> str | None:
 def _first_text(*values) -> str | None:
     for value in values:
         if isinstance(value, str) and value.strip():
-            return _collapse(value)
+            return normalize_text(value)
     return None
 
 
@@ -451,10 +451,6 @@ def _flush(out: list[str], buf: list[str]) -> None:
 # --- Small helpers --------------------------------------------------------------------
 
 _WS = re.compile(r"\s+")
-
-
-def _collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip()
 
 
 def _norm(text: str) -> str:
