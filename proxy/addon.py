@@ -9,9 +9,7 @@ import asyncio
 import functools
 import ipaddress
 import logging
-import os
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,21 +20,17 @@ if __package__ in (None, ""):  # loaded by path with `mitmdump -s proxy/addon.py
 
 from mitmproxy import ctx, exceptions, http  # noqa: E402
 
-from proxy.charset import bom_charset, encode_html  # noqa: E402
-from proxy.engine import clean_page, compile_plan  # noqa: E402
-from proxy.lists import list_paths  # noqa: E402
+from proxy.engine.charset import bom_charset, encode_html  # noqa: E402
 from proxy.reports import PageReport, PageReports  # noqa: E402
-from proxy.rules import NO_TOGGLES, RuleSet, Toggles, builtin_rules_dir, load_rules, pack_files  # noqa: E402
+from proxy.rulebook import Rulebook  # noqa: E402
 from proxy.transfer import SUPPORTED, decode_body, encode_body  # noqa: E402
 
 log = logging.getLogger("quietpage")
-log.setLevel(logging.DEBUG)  # the root logger sits at WARNING; mitmproxy's termlog filters by its own verbosity
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Pages up to this size are cleaned on the event loop; larger ones on a worker thread, so
 # they never hold the loop (and can be given up on when over the time budget).
 INLINE_LIMIT = 256 * 1024
-_PARSERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="quietpage-parse")
 
 
 def skip_reason(method: str, status: int, headers, size: int | None, max_size: int) -> str | None:
@@ -74,19 +68,18 @@ def weak_etag(etag: str) -> str:
 
 
 class QuietPage:
-    def __init__(self, reports: PageReports | None = None, builtin: bool = True, data_dir: Path | None = None):
+    """Cleans HTML responses with the rules in force of its rulebook."""
+
+    def __init__(self, rulebook: Rulebook | None = None, reports: PageReports | None = None):
         self.reports = reports or PageReports()
-        self.rules: RuleSet = RuleSet()  # file rules and user rules: what pages are cleaned with
-        self.file_rules: RuleSet = RuleSet()
-        self.user_rules: RuleSet = RuleSet()
-        self.toggles: Toggles = NO_TOGGLES
-        self._builtin = builtin
-        self._data_dir = data_dir  # whose lists/ holds the adblock lists of `quietpage lists add`
-        self._mtimes: dict[Path, tuple[int, int, int]] = {}
-        self._reloading = threading.Lock()
-        self._watcher: asyncio.Task | None = None
+        # Embedded by `quietpage run`, which shares its rulebook with the service; under
+        # plain mitmdump: the built-in packs and `quietpage_rules`.
+        self.rulebook = rulebook or Rulebook()
+        self._parsers: ThreadPoolExecutor | None = None
 
     def load(self, loader) -> None:
+        # The root logger sits at WARNING; mitmproxy's termlog filters by its own verbosity.
+        log.setLevel(logging.DEBUG)
         loader.add_option("quietpage", bool, True, "Clean HTML pages with QuietPage's rules.")
         loader.add_option("quietpage_rules", Sequence[str], [],
                           "Extra rule packs or folders to load besides the built-in packs.")
@@ -110,66 +103,16 @@ class QuietPage:
             missing = [p for p in ctx.options.quietpage_rules if not Path(p).exists()]
             if missing:
                 raise exceptions.OptionsError(f"quietpage_rules: no such file or directory: {', '.join(missing)}")
-            self.reload_rules(force=True)
+            self.rulebook.set_paths(ctx.options.quietpage_rules)
+            self.rulebook.reload(force=True)
 
     def running(self) -> None:
-        if ctx.options.quietpage_reload_ms > 0 and self._watcher is None:
-            self._watcher = asyncio.get_running_loop().create_task(self._watch_rules())
+        self.rulebook.start_watching(ctx.options.quietpage_reload_ms / 1000)
 
     def done(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
-
-    def rule_paths(self) -> list[Path]:
-        """The built-in packs, the imported lists (listed afresh each time, so the watcher
-        sees adds and removes), then the packs of `quietpage_rules`."""
-        paths = [builtin_rules_dir()] if self._builtin else []
-        if self._data_dir is not None:
-            paths += list_paths(self._data_dir)
-        return paths + [Path(p) for p in ctx.options.quietpage_rules]
-
-    def reload_rules(self, force: bool = False) -> bool:
-        """Load the rule files again if they changed; a broken edit keeps the last good set."""
-        with self._reloading:  # the watcher's thread and the service may both ask
-            return self._reload(force)
-
-    def _reload(self, force: bool) -> bool:
-        files = {f: _mtime(f) for root in self.rule_paths() for f in (pack_files(root) if root.exists() else [root])}
-        if not force and files == self._mtimes:
-            return False
-        self._mtimes = files
-        fresh = load_rules(*self.rule_paths())
-        for error in fresh.errors:
-            log.warning("rules: %s", error)
-        if fresh.errors and self.file_rules.packs:
-            kept = {p.id for p in fresh.packs}
-            # A pack whose file was removed goes; one whose file broke keeps its last good version.
-            lost = [p for p in self.file_rules.packs if p.id not in kept and Path(p.path) in files]
-            fresh = RuleSet(fresh.packs + tuple(lost), fresh.errors)
-            if lost:
-                log.warning("rules: kept the last good version of %s", ", ".join(p.id for p in lost))
-        self.file_rules = fresh
-        self.rules = fresh.merged(self.user_rules)
-        # Build the plan (and an adblock list's index: a second or so for big lists) now,
-        # not on the first page load.
-        compile_plan(self.rules, "")
-        log.info("rules: %d packs, %d rules loaded", len(fresh.packs), len(fresh.rules))
-        return True
-
-    def set_state(self, toggles: Toggles, user_rules: RuleSet) -> None:
-        """The service's switches and user rules; the next page load obeys them."""
-        self.user_rules = user_rules
-        self.toggles = toggles
-        self.rules = self.file_rules.merged(user_rules)
-
-    async def _watch_rules(self) -> None:
-        while True:
-            await asyncio.sleep(ctx.options.quietpage_reload_ms / 1000)
-            try:
-                # Off the event loop: a big adblock list takes a second to parse and index.
-                await asyncio.to_thread(self.reload_rules)
-            except Exception as exc:  # noqa: BLE001 - a watcher must outlive one bad read
-                log.warning("rules: reload failed: %s", exc)
+        self.rulebook.stop_watching()
+        if self._parsers is not None:
+            self._parsers.shutdown(wait=False, cancel_futures=True)
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         if not flow.response or flow.error or not ctx.options.quietpage:
@@ -210,18 +153,17 @@ class QuietPage:
         if len(body) > ctx.options.quietpage_max_size:
             return self._pass(url, "passed", f"larger than {ctx.options.quietpage_max_size} bytes decoded", started)
         ctype = response.headers.get("content-type")
-        rules, toggles = self.rules, self.toggles
         budget = ctx.options.quietpage_budget_ms / 1000
         loop = asyncio.get_running_loop()
         try:
             if len(body) <= INLINE_LIMIT:
                 # Measured: parsing a median page on a worker thread (Lexbor lets go of
                 # the GIL) lost more to the thread hops than it won back, at c1 and c16.
-                result = clean_page(body, url, rules, toggles, content_type=ctype)
+                result = self.rulebook.clean(body, url, ctype)
             else:
                 result = await asyncio.wait_for(
-                    loop.run_in_executor(_PARSERS, functools.partial(clean_page, body, url, rules, toggles,
-                                                                     content_type=ctype)), budget)
+                    loop.run_in_executor(self._pool(), functools.partial(self.rulebook.clean, body, url, ctype)),
+                    budget)
         except asyncio.TimeoutError:
             return self._pass(url, "passed", f"rewrite over its {ctx.options.quietpage_budget_ms} ms budget", started)
         if result.error:
@@ -263,6 +205,11 @@ class QuietPage:
                  ", ".join(f"{k} {v}" for k, v in result.removed.items()), elapsed)
         return None
 
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._parsers is None:
+            self._parsers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="quietpage-parse")
+        return self._parsers
+
     def _outgoing_coding(self, flow: http.HTTPFlow, coding: str | None) -> str | None:
         """Compression buys nothing on loopback and costs more than the rewrite, so "auto"
         sends a cleaned page to a local client uncompressed."""
@@ -284,17 +231,14 @@ def _is_loopback(peername) -> bool:
         return False
 
 
-def _mtime(path: Path) -> tuple[int, int, int]:
-    # With the inode and size: a list replaced (os.replace) within one clock tick still counts as changed.
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (-1, -1, -1)
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-addons = [QuietPage()]
+def __getattr__(name: str):
+    # `mitmdump -s proxy/addon.py` reads `addons` (at every hook): made the first time it
+    # is asked for, not at import.
+    if name == "addons":
+        globals()["addons"] = made = [QuietPage()]
+        return made
+    raise AttributeError(name)

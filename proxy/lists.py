@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from proxy.adblock import ListReport, parse_list_text
+from proxy.rules.adblock import ListReport, parse_list_text
 
 LISTS_DIR = "lists"
 # A list's name is its pack id and the prefix of its rule ids (NAME.LINE): no dots, so a

@@ -14,6 +14,7 @@ from mitmproxy.tools.dump import DumpMaster
 
 from proxy.addon import QuietPage
 from proxy.config import Config
+from proxy.rulebook import Rulebook
 from proxy.service.app import create_app
 from proxy.service.security import is_loopback
 
@@ -104,7 +105,10 @@ async def run(config: Config) -> None:
     opts = options.Options(listen_host=config.listen_host, listen_port=config.listen_port,
                            confdir=str(config.confdir))
     master = DumpMaster(opts, with_termlog=True, with_dumper=False)
-    addon = QuietPage(data_dir=config.data_dir)
+    # One rulebook for the proxy and the service: a switch the service accepts is in
+    # force for the next page the proxy cleans.
+    rulebook = Rulebook(data_dir=config.data_dir)
+    addon = QuietPage(rulebook)
     master.addons.add(addon)
     try:
         # A chunked page over the size limit streams too, instead of being buffered whole.
@@ -122,8 +126,8 @@ async def run(config: Config) -> None:
     except exceptions.OptionsError as exc:
         raise StartupError(str(exc), status=2) from None
     await _scripts_loaded(master, config)
-    app = create_app(config, reports=addon.reports, file_rules=lambda: addon.file_rules, apply=addon.set_state,
-                     reload_files=addon.reload_rules)
+    app = create_app(config, reports=addon.reports, file_rules=lambda: rulebook.file_rules, apply=rulebook.set_state,
+                     reload_files=lambda: rulebook.reload(force=True))
     runner = await start_service(app, config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,8 +1,8 @@
 """Test-only mitmproxy addon: make the cleaning of pages on boom.example raise.
 
-It hands the QuietPage addon a `Toggles` stand-in whose `is_paused` raises for that host
-and defers to the real toggles for every other host. No product code is patched: the
-addon's `toggles` is the state the service sets.
+It hands the QuietPage addon's rulebook a `Toggles` stand-in whose `is_paused` raises
+for that host and defers to the real toggles for every other host. No product code is
+patched: the toggles are the state the service sets.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ class ExplodingToggles:
             raise RuntimeError(f"boom on {host}")
         return self.real.is_paused(host)
 
-    def rule_on(self, *args, **kwargs) -> bool:
-        return self.real.rule_on(*args, **kwargs)
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
 
 
 class Boom:
@@ -32,7 +32,8 @@ class Boom:
         if quietpage is None:
             logging.error("boom: the quietpage addon is not loaded")
             return
-        quietpage.toggles = ExplodingToggles(quietpage.toggles)
+        book = quietpage.rulebook
+        book.set_state(ExplodingToggles(book.toggles), book.user_rules)
 
 
 addons = [Boom()]

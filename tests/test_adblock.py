@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from pagetext import visible_text
-from proxy.adblock import parse_list_text
+from proxy.rules.adblock import parse_list_text
 from proxy.engine import clean_page
 from proxy.rules import RuleSet, load_rules
 
@@ -42,7 +42,7 @@ def test_supported_lines_become_rules(line, kind):
     if kind == "rule":
         assert report.applied == 1 and len(pack.rules) == 1, report.summary()
     else:
-        assert report.exceptions == 1 and len(pack.exceptions) == 1
+        assert report.exceptions == 1 and len(pack.filter_list.exceptions) == 1
 
 
 @pytest.mark.parametrize("line, reason", [

@@ -93,4 +93,4 @@ def test_wheel_carries_builtin_packs(tmp_path):
     for pack in ["share-prompts.yaml", "icon-sprites.yaml", "comment-notices.yaml", "related-promos.yaml",
                  "sites/rt.com.yaml"]:
         assert f"proxy/packs/{pack}" in names
-    assert "proxy/engine.py" in names
+    assert "proxy/engine/clean.py" in names and "proxy/rules/packs.py" in names

@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 from aeb import kept_share, load_corpus, shingles, visible_text  # noqa: E402
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
-from proxy.adblock import parse_list_text, list_name  # noqa: E402
+from proxy.rules.adblock import parse_list_text, list_name  # noqa: E402
 from proxy.engine import clean_page, compile_plan  # noqa: E402
 from proxy.rules import RuleSet, load_rules  # noqa: E402
 

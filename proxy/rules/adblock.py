@@ -6,7 +6,8 @@ scoped by domains, `~` exclusions), exceptions (`#@#`), uBO's procedural operato
 work without a live browser (`:has`, `:has-text`, `:upward`, `:remove`, `:not`,
 `:min-text-length`, `:matches-path`, and ABP's and AdGuard's spellings), HTML filters
 (`##^`) and `$generichide`/`$elemhide` page exceptions. Everything else is counted by
-reason, never silently dropped. Pure: selectolax and the stdlib.
+reason, never silently dropped. The parser knows no engine: it emits the rule model.
+Pure: selectolax and the stdlib.
 """
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from proxy.rules import Rule, RuleError, RulePack, Scope, selector_problem
+from proxy.rules.model import (MAX_UPWARD, FilterList, ListException, PageException, Procedure, Rule, RuleError,
+                               RulePack, Scope)
+from proxy.rules.selectors import selector_problem
 
 # Operators that need a live browser (layout, styles, events) or are not cosmetic.
 _UNSUPPORTED_OPERATORS = {
@@ -40,13 +43,27 @@ _HAS_ALIASES = (":-abp-has(", ":if(")
 
 
 @dataclass(frozen=True)
-class Procedure:
-    """Steps applied in Python after the CSS part of a procedural filter matched."""
+class Skipped:
+    """A line a proxy cannot apply (needs a live browser, not cosmetic): counted by reason."""
 
-    text: re.Pattern | None = None  # :has-text — the element's text contains a match
-    min_text_length: int = 0
+    reason: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A line that is not a valid filter: reported with its number."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cosmetic:
+    """An element-hiding filter: the CSS part, where it applies, and what follows in Python."""
+
+    selector: str
+    scope: Scope
+    procedure: Procedure | None = None
     upward: int | str | None = None
-    path: re.Pattern | None = None  # :matches-path — the page's path (and query)
 
 
 @dataclass
@@ -83,8 +100,8 @@ def parse_list_file(path: Path, seen_ids: Mapping[str, str] = {}, name: str | No
 def parse_list_text(text: str, name: str, source: str = "<list>") -> tuple[RulePack, ListReport]:
     report = ListReport(name)
     rules: list[Rule] = []
-    exceptions: list[tuple[str, Scope]] = []
-    page_exceptions: list[tuple[str, tuple[str, ...]]] = []
+    exceptions: list[ListException] = []
+    page_exceptions: list[PageException] = []
     title = name
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -95,23 +112,21 @@ def parse_list_text(text: str, name: str, source: str = "<list>") -> tuple[RuleP
             if m:
                 title = m.group(1).strip()
             continue
-        parsed = _parse_line(line)
-        kind = parsed[0]
-        if kind == "skip":
-            report.skipped[parsed[1]] += 1
-        elif kind == "invalid":
-            report.invalid.append((lineno, parsed[1]))
-        elif kind == "page-exception":
-            page_exceptions.append((parsed[1], parsed[2]))
-            report.exceptions += 1
-        elif kind == "exception":
-            exceptions.append((parsed[1], parsed[2]))
-            report.exceptions += 1
-        else:
-            _, selector, scope, procedure = parsed
-            rules.append(Rule(
-                id=f"{name}.{lineno}", title=line[:120], kind="other", pack_id=name, scope=scope,
-                selectors=(selector,), procedure=procedure, source=source, line=lineno))
+        match parse_line(line):
+            case Skipped(reason):
+                report.skipped[reason] += 1
+            case Invalid(reason):
+                report.invalid.append((lineno, reason))
+            case PageException() as exception:
+                page_exceptions.append(exception)
+                report.exceptions += 1
+            case ListException() as exception:
+                exceptions.append(exception)
+                report.exceptions += 1
+            case Cosmetic(selector, scope, procedure, upward):
+                rules.append(Rule(
+                    id=f"{name}.{lineno}", title=line[:120], kind="other", pack_id=name, scope=scope,
+                    selectors=(selector,), procedure=procedure, upward=upward, source=source, line=lineno))
     bad = _unusable(rules)
     for rule in rules:
         if rule.id in bad:
@@ -124,14 +139,13 @@ def parse_list_text(text: str, name: str, source: str = "<list>") -> tuple[RuleP
     report.applied = len(rules)
     report.invalid.sort()
     pack = RulePack(id=name, title=title, description=f"Adblock list {name}: {report.summary()}",
-                    rules=tuple(rules), path=source, exceptions=tuple(exceptions),
-                    page_exceptions=tuple(page_exceptions), adblock=True)
+                    rules=tuple(rules), path=source,
+                    filter_list=FilterList(tuple(exceptions), tuple(page_exceptions)))
     return pack, report
 
 
-def _parse_line(line: str):
-    """One list line: ("rule", selector, scope, procedure) | ("exception", selector, scope)
-    | ("page-exception", kind, domains) | ("skip", reason) | ("invalid", reason)."""
+def parse_line(line: str) -> Cosmetic | ListException | PageException | Skipped | Invalid:
+    """One list line (not a comment) as what it is to a proxy."""
     for marker in ("#@#", "#?#", "#@?#", "#$#", "#@$#", "#%#", "#@%#", "$$", "$@$", "##"):
         head, sep, body = line.partition(marker)
         if sep and "##" not in head and "#@#" not in head:
@@ -139,30 +153,30 @@ def _parse_line(line: str):
     else:
         return _network_line(line)
     if marker in ("#$#", "#@$#"):
-        return ("skip", "CSS injection (#$#) needs a live browser")
+        return Skipped("CSS injection (#$#) needs a live browser")
     if marker in ("#%#", "#@%#"):
-        return ("skip", "scriptlet or JS (#%#) is not cosmetic")
+        return Skipped("scriptlet or JS (#%#) is not cosmetic")
     if body.startswith("+js(") or body.startswith("+js ("):
-        return ("skip", "scriptlet (+js) is not cosmetic")
+        return Skipped("scriptlet (+js) is not cosmetic")
     domains = [d.strip().lower() for d in head.split(",") if d.strip()]
     scope, problem = _scope(domains)
     if problem:
-        return ("invalid", problem)
+        return Invalid(problem)
     if marker in ("$$", "$@$"):
         # AdGuard HTML filtering: tag[attr="value"]... maps to a selector where simple.
         body = re.sub(r'\[tag-content="[^"]*"\]|\[wildcard="[^"]*"\]|\[max-length="\d+"\]|\[min-length="\d+"\]', "", body)
         if marker == "$@$":
-            return ("exception", body, scope)
+            return ListException(body, scope)
     if body.startswith("^"):  # uBO HTML filter: remove the element from the source
         body = body[1:]
         if body.startswith("script:") or body.startswith("responseheader("):
-            return ("skip", "HTML filter on scripts or headers is not cosmetic")
+            return Skipped("HTML filter on scripts or headers is not cosmetic")
     if marker in ("#@#", "#@?#"):
-        return ("exception", body.strip(), scope)
+        return ListException(body.strip(), scope)
     return _cosmetic(body.strip(), scope)
 
 
-def _network_line(line: str):
+def _network_line(line: str) -> PageException | Skipped:
     m = re.search(r"\$(.*)$", line)
     options = set(m.group(1).split(",")) if m else set()
     if line.startswith("@@") and options & {"generichide", "ghide", "elemhide", "ehide"}:
@@ -173,9 +187,9 @@ def _network_line(line: str):
         if host:
             domains = domains + (host.group(1).lower(),)
         if not domains:
-            return ("skip", "page exception without a domain")
-        return ("page-exception", kind, domains)
-    return ("skip", "network rule (blocking requests is not cosmetic)")
+            return Skipped("page exception without a domain")
+        return PageException(kind, domains)
+    return Skipped("network rule (blocking requests is not cosmetic)")
 
 
 def _scope(domains: list[str]) -> tuple[Scope, str | None]:
@@ -196,16 +210,16 @@ def _scope(domains: list[str]) -> tuple[Scope, str | None]:
     return Scope(tuple(include), tuple(exclude)), None
 
 
-def _cosmetic(body: str, scope: Scope):
+def _cosmetic(body: str, scope: Scope) -> Cosmetic | Skipped | Invalid:
     if not body:
-        return ("invalid", "empty selector")
+        return Invalid("empty selector")
     for op, reason in _UNSUPPORTED_OPERATORS.items():
         if op in body and reason:
-            return ("skip", reason)
-    css, procedure, problem = _procedural(body)
+            return Skipped(reason)
+    css, procedure, upward, problem = _procedural(body)
     if problem:
-        return ("skip", problem) if "not supported" in problem else ("invalid", problem)
-    return ("rule", css, scope, procedure)
+        return Skipped(problem) if "not supported" in problem else Invalid(problem)
+    return Cosmetic(css, scope, procedure, upward)
 
 
 def _unusable(rules: list[Rule], chunk: int = 256) -> dict[str, str | None]:
@@ -232,55 +246,55 @@ def _unusable(rules: list[Rule], chunk: int = 256) -> dict[str, str | None]:
     return bad
 
 
-def _procedural(body: str) -> tuple[str, Procedure | None, str | None]:
-    """Split uBO procedural operators off the end of a selector into Python steps."""
+# Operators a selector may end with, peeled off one at a time (the first that matches,
+# again from the top, until none does): name -> the pattern of it and its argument.
+_TRAILING = (
+    ("remove", re.compile(r":remove\(\)\s*$")),
+    ("path", re.compile(r":matches-path\((.*)\)\s*$")),
+    ("upward", re.compile(r":(?:upward|nth-ancestor)\(([^()]*)\)\s*$")),
+    ("min_text_length", re.compile(r":min-text-length\((\d+)\)\s*$")),
+)
+
+
+def _procedural(body: str) -> tuple[str, Procedure | None, int | str | None, str | None]:
+    """Split uBO procedural operators off the end of a selector: the CSS part, the tests
+    on what it matched, how far to widen a match, and why the filter is unusable (or None)."""
     for alias in _HAS_ALIASES:
         body = body.replace(alias, ":has(")
-    text = min_len = upward = path = None
-    changed = True
-    while changed:
-        changed = False
-        m = re.search(r":remove\(\)\s*$", body)
-        if m:
-            body = body[:m.start()]
-            changed = True
-            continue
-        m = re.search(r":matches-path\((.*)\)\s*$", body)
-        if m:
-            path = _text_regex(m.group(1))
-            body = body[:m.start()]
-            changed = True
-            continue
-        m = re.search(r":(?:upward|nth-ancestor)\(([^()]*)\)\s*$", body)
-        if m:
-            arg = m.group(1).strip()
-            upward = int(arg) if arg.isdigit() else arg
-            if isinstance(upward, int) and not 1 <= upward <= 256:
-                return body, None, f"bad :upward({arg})"
-            body = body[:m.start()]
-            changed = True
-            continue
-        m = re.search(r":min-text-length\((\d+)\)\s*$", body)
-        if m:
-            min_len = int(m.group(1))
-            body = body[:m.start()]
-            changed = True
-            continue
-        for op in _TEXT_OPERATORS:
-            idx = body.rfind(op)
-            if idx >= 0 and body.rstrip().endswith(")") and _balanced(body[idx + len(op):].rstrip()[:-1]):
-                text = _text_regex(body[idx + len(op):].rstrip()[:-1])
-                body = body[:idx]
-                changed = True
-                break
+    found: dict[str, str] = {}
+    while (peeled := _peel(body)) is not None:
+        body, name, argument = peeled
+        found[name] = argument
     if any(op in body for op in _TEXT_OPERATORS):
-        return body, None, "text operator inside :has()/:not() is not supported"
+        return body, None, None, "text operator inside :has()/:not() is not supported"
     body = body.strip() or "*"
-    if text is None and min_len is None and upward is None and path is None:
-        return body, None, None
+    upward = found.get("upward")
+    if upward is not None:
+        upward = upward.strip()
+        upward = int(upward) if upward.isdigit() else upward
+        if isinstance(upward, int) and not 1 <= upward <= MAX_UPWARD:
+            return body, None, None, f"bad :upward({upward})"
+    if not found.keys() & {"text", "path", "min_text_length"}:
+        return body, None, upward, None
+    text = _text_regex(found["text"]) if "text" in found else None
+    path = _text_regex(found["path"]) if "path" in found else None
     if text is False or path is False:
-        return body, None, "bad regular expression"
-    return body, Procedure(text=text, min_text_length=min_len or 0, upward=upward, path=path), None
+        return body, None, None, "bad regular expression"
+    return body, Procedure(text=text, min_text_length=int(found.get("min_text_length", 0)), path=path), upward, None
+
+
+def _peel(body: str) -> tuple[str, str, str] | None:
+    """The selector without its last procedural operator, the operator's name and its
+    argument; None if it ends with none."""
+    for name, pattern in _TRAILING:
+        m = pattern.search(body)
+        if m:
+            return body[:m.start()], name, (m.group(1) if pattern.groups else "")
+    for op in _TEXT_OPERATORS:
+        idx = body.rfind(op)
+        if idx >= 0 and body.rstrip().endswith(")") and _balanced(body[idx + len(op):].rstrip()[:-1]):
+            return body[:idx], "text", body[idx + len(op):].rstrip()[:-1]
+    return None
 
 
 def _balanced(s: str) -> bool:

@@ -1,0 +1,150 @@
+"""Text matching: elements whose whole text is a clutter phrase.
+
+Each needle is looked for in the page's text (its text nodes joined, no Lexbor query);
+only where the text around a needle matches a pattern whole are the elements holding it
+found (Lexbor's contains()), then climbed from the smallest until one's text matches.
+"""
+from __future__ import annotations
+
+from proxy.engine.dom import PROTECTED_TAGS, css_string, find, mark_ancestors
+from proxy.engine.facts import SEP, Page
+from proxy.engine.needles import Starts
+from proxy.engine.plan import Plan
+from proxy.rules import normalize_text
+
+# Text patterns climb at most this many levels from the element holding their needle.
+MAX_TEXT_LEVELS = 4
+MAX_NEEDLE_HITS = 64
+MAX_NEIGHBOURS = 3
+
+
+def match_text(page: Page, plan: Plan, targets: dict[str, list]) -> None:
+    claimed: set[int] = set()  # matched elements and their ancestors
+    first = plan.scanner.first(page.segments[1]) if plan.scanner is not None else None
+    for n in plan.needles:
+        needle, forms, max_len, entries = n.phrase, n.forms, n.max_len, n.entries
+        if needle and not _phrase_present(page, forms, max_len, first):
+            continue
+        seen = set(claimed)
+        for node in _holding(page, needle, forms):
+            current = node
+            for _ in range(MAX_TEXT_LEVELS):
+                if current is None or current.tag in PROTECTED_TAGS or current.mem_id in seen:
+                    break
+                seen.add(current.mem_id)
+                raw = current.text(deep=True)
+                # Normalising a big container's text costs more than the whole match:
+                # text far longer than the longest phrase is taken as too long unread
+                # (the bound is wide: indentation can be most of a short element's text).
+                if len(raw) > 16 * max_len + 256:
+                    break
+                norm = normalize_text(raw)
+                if len(norm) > max_len:
+                    break
+                hit = next((rule for rule, pat in entries if norm and len(norm) <= pat.max_len
+                            and pat.full.fullmatch(norm) and (not rule.requires or page.has(rule.requires))), None)
+                if hit is not None:
+                    targets.setdefault(hit.id, []).append(current)
+                    claimed.add(current.mem_id)
+                    mark_ancestors(current, claimed)
+                    mark_ancestors(current, seen)
+                    break
+                current = current.parent
+
+
+def _phrase_present(page: Page, forms: tuple[tuple[bytes, Starts], ...], max_len: int,
+                    first: dict[bytes, int] | None = None) -> bool:
+    """Does some run of the page's text nodes around a needle match a pattern whole?
+
+    Checked on the text alone (no Lexbor query): most needles are common words, and
+    only a page that really holds a phrase pays for finding its element. `first`: where
+    each form first occurs, when a scanner found them all at once.
+    """
+    raw, low = page.segments
+    for form, starts in forms:
+        if first is not None:
+            pos = first.get(form, -1)
+        # A needle in another script: its first byte (a UTF-8 lead byte, rare in most
+        # pages) is looked for first, with memchr, before the whole needle.
+        elif not form.isascii() and form[:1] not in low:
+            continue
+        else:
+            pos = low.find(form)
+        for _ in range(MAX_NEEDLE_HITS):
+            if pos < 0:
+                break
+            lo = low.rfind(SEP, 0, pos) + 1
+            hi = low.find(SEP, pos)
+            hi = len(low) if hi < 0 else hi
+            # A needle inside a long text node (a paragraph) cannot be in a short element.
+            if hi - lo <= 4 * max_len + 64:
+                live = starts.live(low, lo, pos)
+                if live and _windows_match(raw, lo, hi, max_len, live):
+                    return True
+            pos = low.find(form, hi)
+    return False
+
+
+def _windows_match(raw: bytes, lo: int, hi: int, max_len: int, entries) -> bool:
+    """Try the needle's text node alone and joined with its neighbours: an element's
+    text is a run of consecutive text nodes."""
+    own = _segment_len(raw, lo, hi)
+    entries = [e for e in entries if e[1].max_len >= own]
+    if not entries:
+        return False
+    max_len = max(p.max_len for _r, p in entries)
+    before, after = [], []  # (offset, running length)
+    start, total = lo, own
+    for _ in range(MAX_NEIGHBOURS):
+        if start == 0:
+            break
+        prev = raw.rfind(SEP, 0, start - 1) + 1
+        total += _segment_len(raw, prev, start - 1)
+        if total > max_len:
+            break
+        before.append(prev)
+        start = prev
+    end, total = hi, own
+    for _ in range(MAX_NEIGHBOURS):
+        if end >= len(raw):
+            break
+        nxt = raw.find(SEP, end + 1)
+        nxt = len(raw) if nxt < 0 else nxt
+        total += _segment_len(raw, end + 1, nxt)
+        if total > max_len:
+            break
+        after.append(nxt)
+        end = nxt
+    # Any match lies inside the widest run: one search there rules most needles out.
+    widest = normalize_text(raw[before[-1] if before else lo:after[-1] if after else hi]
+                            .replace(SEP, b"").decode("utf-8", "replace"))
+    live = [p for _r, p in entries if p.full.search(widest)]
+    if not live:
+        return False
+    for start in [lo, *before]:
+        for end in [hi, *after]:
+            norm = normalize_text(raw[start:end].replace(SEP, b"").decode("utf-8", "replace"))
+            if norm and len(norm) <= max_len and any(len(norm) <= p.max_len and p.full.fullmatch(norm)
+                                                     for p in live):
+                return True
+    return False
+
+
+def _segment_len(raw: bytes, lo: int, hi: int) -> int:
+    """Characters of one text node once whitespace is collapsed (close enough, cheaply)."""
+    chunk = raw[lo:hi]
+    if len(chunk) > 256:
+        return len(normalize_text(chunk.decode("utf-8", "replace")))
+    return len(chunk.strip()) if chunk.isascii() else len(chunk.decode("utf-8", "replace").strip())
+
+
+def _holding(page: Page, needle: str, forms) -> list:
+    """Elements whose own text holds the needle (Lexbor's contains(), ASCII case-blind)."""
+    if not needle:
+        return page.body.css(":not(script, style, template)")
+    found = []
+    for form, _starts in forms:
+        # Lexbor looks at one text node: a phrase may be split by inline tags, a word is not.
+        word = max(form.decode().split(" "), key=len)
+        found.extend(find(page.body, f':not(script, style, template):lexbor-contains("{css_string(word)}" i)'))
+    return found

@@ -1,0 +1,87 @@
+"""Literal scanners: which of many strings a page holds, found in one Hyperscan pass.
+
+Hyperscan (SIMD literal matching) comes from PyPI's x86_64 wheel. Where it is missing,
+or an engine is made with `literal_scanning=False`, no scanner is built and the stages
+fall back to one `bytes.find` per string and to querying every selector.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+try:
+    import hyperscan
+except ImportError:  # pragma: no cover - a platform without its wheel
+    hyperscan = None
+
+HYPERSCAN = hyperscan is not None
+
+# Raw-text elements and comments: markup inside them is not markup.
+RAW_TEXT = (("<script", "</script"), ("<SCRIPT", "</SCRIPT"), ("<style", "</style"), ("<STYLE", "</STYLE"),
+            ("<!--", "-->"))
+RAW_TEXT_B = tuple((a.encode(), b.encode()) for a, b in RAW_TEXT)
+# Strings looked for as written (not caseless): raw-text openers for splicing, and the
+# upper-case attribute names of old pages.
+UPPER_FORMS = (b" CLASS=", b" ID=", b"\tCLASS=", b"\nCLASS=", b"\tID=", b"\nID=")
+EXACT_FORMS = tuple(opener for opener, _closer in RAW_TEXT_B) + UPPER_FORMS
+
+
+@dataclass(frozen=True)
+class SourceHits:
+    caseless: frozenset[bytes]  # the caseless strings found
+    exact: frozenset[bytes]  # the strings found as written
+
+
+class _Literals:
+    """A Hyperscan database of literal strings (each reported once per scan), with
+    scratch space of its own per thread, as a scan needs."""
+
+    def __init__(self, forms, flags):
+        self.forms = tuple(forms)
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._db.compile(expressions=list(self.forms), ids=list(range(len(self.forms))), elements=len(self.forms),
+                         flags=flags, literal=True)
+        self._scratch = threading.local()
+
+    def _scan(self, data: bytes, on_match) -> None:
+        scratch = getattr(self._scratch, "space", None)
+        if scratch is None:
+            scratch = self._scratch.space = hyperscan.Scratch(self._db)
+        self._db.scan(data, match_event_handler=on_match, scratch=scratch)
+
+
+class SourceScanner(_Literals):
+    """Which of many strings a page's bytes hold, in one pass: the caseless ones (the
+    selectors' and the lists' strings) and the exact ones (EXACT_FORMS)."""
+
+    def __init__(self, caseless: list[bytes], exact: tuple[bytes, ...] = EXACT_FORMS):
+        one = hyperscan.HS_FLAG_SINGLEMATCH
+        super().__init__((*caseless, *exact), [one | hyperscan.HS_FLAG_CASELESS] * len(caseless) + [one] * len(exact))
+        self._caseless = len(caseless)
+
+    def scan(self, data: bytes) -> SourceHits:
+        found: list[int] = []
+        self._scan(data, lambda i, _start, _end, _flags, _context: found.append(i))
+        split, forms = self._caseless, self.forms
+        return SourceHits(frozenset(forms[i] for i in found if i < split),
+                          frozenset(forms[i] for i in found if i >= split))
+
+
+class NeedleScanner(_Literals):
+    """Where each needle form first occurs in a page's text, found for all of them in one
+    pass rather than one bytes.find per form: most needles are absent from most pages,
+    and those present are looked for again from their first place on."""
+
+    def __init__(self, forms: list[bytes]):
+        super().__init__(dict.fromkeys(forms), hyperscan.HS_FLAG_SINGLEMATCH)
+
+    def first(self, text: bytes) -> dict[bytes, int]:
+        """Form -> offset of its first occurrence in `text` (absent forms are left out)."""
+        found: dict[bytes, int] = {}
+        forms = self.forms
+
+        def on_match(i, _start, end, _flags, _context):
+            found[forms[i]] = end - len(forms[i])
+
+        self._scan(text, on_match)
+        return found
