@@ -1,0 +1,11 @@
+"""Reading copies: an article as a reader keeps it.
+
+    copy.py       read_article: clean with the rules, extract (trafilatura), complete
+    metadata.py   what the page says about itself
+    sanitize.py   the allow-list sanitiser and plain text
+"""
+from proxy.reader.copy import ReadingCopy, read_article
+from proxy.reader.metadata import PageMetadata, page_metadata
+from proxy.reader.sanitize import html_to_text, sanitize_html
+
+__all__ = ["PageMetadata", "ReadingCopy", "html_to_text", "page_metadata", "read_article", "sanitize_html"]
