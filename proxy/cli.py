@@ -147,17 +147,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store(args: argparse.Namespace):
+def _store(args: argparse.Namespace, *parts):
+    """The data dir's store, with the schema parts the command uses besides the state."""
     from proxy.config import default_data_dir  # noqa: PLC0415
-    from proxy.service.store import Store  # noqa: PLC0415
+    from proxy.store import Store  # noqa: PLC0415
 
-    return Store.in_dir(Path(args.data_dir) if args.data_dir else default_data_dir())
+    return Store.in_dir(Path(args.data_dir) if args.data_dir else default_data_dir(), *parts)
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
     import datetime  # noqa: PLC0415
 
-    from proxy.service.errors import ServiceError  # noqa: PLC0415
+    from proxy.errors import DomainError  # noqa: PLC0415
 
     store = _store(args)
     try:
@@ -171,7 +172,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
             return 0
         try:
             pair = store.approve_pair(args.code)
-        except ServiceError as exc:
+        except DomainError as exc:
             print(f"quietpage pair: {exc.detail}", file=sys.stderr)
             return 1
         print(f"Approved {pair.client_name!r}; it gets its token on its next poll.")
@@ -183,7 +184,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     import datetime  # noqa: PLC0415
 
-    from proxy.service.errors import ServiceError  # noqa: PLC0415
+    from proxy.errors import DomainError  # noqa: PLC0415
 
     store = _store(args)
     try:
@@ -195,7 +196,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         if args.revoke:
             try:
                 client = store.revoke(args.revoke)
-            except ServiceError as exc:
+            except DomainError as exc:
                 print(f"quietpage token: {exc.detail}", file=sys.stderr)
                 return 1
             print(f"Revoked {client.id} ({client.name}).")
@@ -261,7 +262,7 @@ def cmd_save(args: argparse.Namespace) -> int:
     from proxy.library import store as library  # noqa: PLC0415
     from proxy.library.copies import page_url_problem, prepare_copy  # noqa: PLC0415
     from proxy.library.fetch import FetchError, Fetcher  # noqa: PLC0415
-    from proxy.service.errors import ServiceError  # noqa: PLC0415
+    from proxy.errors import InvalidInput  # noqa: PLC0415
     from proxy.state import user_rules  # noqa: PLC0415
 
     source = args.source
@@ -284,9 +285,9 @@ def cmd_save(args: argparse.Namespace) -> int:
         raise UsageError(f"--url: {problem}")
     try:
         tags = library.normalize_tags(args.tags or [])
-    except ServiceError as exc:
+    except InvalidInput as exc:
         raise UsageError(f"--tag: {exc.detail}") from None
-    store = _store(args)
+    store = _store(args, library.SCHEMA)
     try:
         from proxy.lists import list_paths  # noqa: PLC0415
 
@@ -324,7 +325,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     if not 0 < args.limit <= 10_000:
         raise UsageError(f"--limit must be between 1 and 10000, got {args.limit}")
-    store = _store(args)
+    store = _store(args, library.SCHEMA)
     try:
         page = library.list_articles(store, args.search, args.tag, args.limit, 0)
     finally:
@@ -344,7 +345,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from proxy.library import export as exports  # noqa: PLC0415
     from proxy.library import store as library  # noqa: PLC0415
-    from proxy.service.errors import NotFound  # noqa: PLC0415
+    from proxy.errors import NotFound  # noqa: PLC0415
 
     if args.all == (args.id is not None):
         raise UsageError("name one article ID, or --all for the whole library")
@@ -353,7 +354,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if not out.parent.is_dir():
         raise UsageError(f"no such folder for -o: {out.parent}")
-    store = _store(args)
+    store = _store(args, library.SCHEMA)
     try:
         ids = library.article_ids(store) if args.all else [int(args.id)]
         if not ids:
@@ -394,7 +395,7 @@ def _print_report(stored) -> None:
 
 def _list_changed(data_dir: Path, name: str, action: str, moved: dict | None = None) -> None:
     """Log the change in the store: a running service tells the extension and reloads (within a second)."""
-    from proxy.service.store import Store  # noqa: PLC0415
+    from proxy.store import Store  # noqa: PLC0415
 
     store = Store.in_dir(data_dir)
     try:

@@ -9,12 +9,13 @@ import re
 
 from aiohttp import web
 
+from proxy.errors import AddressRefused, FetchFailed, InvalidInput, NotFound
 from proxy.library import store as library
 from proxy.library.style import EXPORT_FORMATS
 from proxy.library.copies import PreparedCopy, image_urls, page_url_problem, prepare_copy, rewrite_images
 from proxy.library.fetch import FetchError, Fetcher, FetchRefused
 from proxy.library.views import PAGE_HEADERS, library_page, reader_page
-from proxy.service.errors import AddressRefused, FetchFailed, InvalidInput, NotFound, UnsupportedMediaType
+from proxy.service.errors import UnsupportedMediaType
 from proxy.service.inputs import read_json
 from proxy.service.keys import config_key, csrf_key, live_key
 from proxy.service.security import MAX_PAGE_BODY, body_limit, loopback_page, same_origin_form

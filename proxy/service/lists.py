@@ -11,12 +11,12 @@ import functools
 from aiohttp import web
 
 from proxy import lists
-from proxy.service.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from proxy.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from proxy.service.inputs import read_json
 from proxy.service.keys import config_key, live_key
 from proxy.service.security import body_limit
-from proxy.service.store import Store
 from proxy.state import USER_PACK_ID, pack_on
+from proxy.store import Store
 
 MAX_LIST_BODY = 16 * 1024 * 1024  # EasyList is about 2 MB; JSON escaping adds a little
 
