@@ -4,9 +4,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from proxy import __version__
+from proxy.errors import DomainError
 
 
 class UsageError(Exception):
@@ -147,18 +149,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_dir(args: argparse.Namespace) -> Path:
+    from proxy.config import default_data_dir  # noqa: PLC0415
+
+    return Path(args.data_dir) if getattr(args, "data_dir", None) else default_data_dir()
+
+
 def _store(args: argparse.Namespace, *parts):
     """The data dir's store, with the schema parts the command uses besides the state."""
-    from proxy.config import default_data_dir  # noqa: PLC0415
     from proxy.store import Store  # noqa: PLC0415
 
-    return Store.in_dir(Path(args.data_dir) if args.data_dir else default_data_dir(), *parts)
+    return Store.in_dir(_data_dir(args), *parts)
+
+
+def _jobs(store):
+    """Run the shared workflows' store jobs at once on this connection (the service runs
+    them on its store thread)."""
+    async def run(fn, *args):
+        return fn(store, *args)
+    return run
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
     import datetime  # noqa: PLC0415
-
-    from proxy.errors import DomainError  # noqa: PLC0415
 
     store = _store(args)
     try:
@@ -170,11 +183,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
                 asked = datetime.datetime.fromtimestamp(p.created_at).strftime("%H:%M:%S")
                 print(f"{p.client_name!r} asked at {asked}; approve it with: quietpage pair CODE (the code it shows)")
             return 0
-        try:
-            pair = store.approve_pair(args.code)
-        except DomainError as exc:
-            print(f"quietpage pair: {exc.detail}", file=sys.stderr)
-            return 1
+        pair = store.approve_pair(args.code)
         print(f"Approved {pair.client_name!r}; it gets its token on its next poll.")
         return 0
     finally:
@@ -184,8 +193,6 @@ def cmd_pair(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     import datetime  # noqa: PLC0415
 
-    from proxy.errors import DomainError  # noqa: PLC0415
-
     store = _store(args)
     try:
         if args.list:
@@ -194,11 +201,7 @@ def cmd_token(args: argparse.Namespace) -> int:
                 print(f"{c.id}  {made}  {'revoked' if c.revoked_at else 'active '}  {c.name}")
             return 0
         if args.revoke:
-            try:
-                client = store.revoke(args.revoke)
-            except DomainError as exc:
-                print(f"quietpage token: {exc.detail}", file=sys.stderr)
-                return 1
+            client = store.revoke(args.revoke)
             print(f"Revoked {client.id} ({client.name}).")
             return 0
         client, token = store.create_client(args.name)
@@ -259,10 +262,11 @@ def cmd_save(args: argparse.Namespace) -> int:
     import asyncio  # noqa: PLC0415
 
     from proxy.config import DEFAULT_SERVICE_PORT  # noqa: PLC0415
-    from proxy.library import store as library  # noqa: PLC0415
-    from proxy.library.copies import page_url_problem, prepare_copy  # noqa: PLC0415
-    from proxy.library.fetch import FetchError, Fetcher  # noqa: PLC0415
     from proxy.errors import InvalidInput  # noqa: PLC0415
+    from proxy.library import store as library  # noqa: PLC0415
+    from proxy.library.copies import page_url_problem  # noqa: PLC0415
+    from proxy.library.saving import save_reading_copy  # noqa: PLC0415
+    from proxy.lists import list_paths  # noqa: PLC0415
     from proxy.state import user_rules  # noqa: PLC0415
 
     source = args.source
@@ -280,7 +284,7 @@ def cmd_save(args: argparse.Namespace) -> int:
         url = args.url or source
     else:
         raise UsageError(f"{source!r} is neither a file nor an http(s) address")
-    problem = page_url_problem(url)
+    problem = page_url_problem(url)  # checked again by the workflow; here it is a usage error
     if problem:
         raise UsageError(f"--url: {problem}")
     try:
@@ -289,32 +293,20 @@ def cmd_save(args: argparse.Namespace) -> int:
         raise UsageError(f"--tag: {exc.detail}") from None
     store = _store(args, library.SCHEMA)
     try:
-        from proxy.lists import list_paths  # noqa: PLC0415
-
         # The rules the service's library uses too: built-in packs and the imported lists.
         file_rules = _load_rule_paths([str(p) for p in list_paths(_data_dir(args))])
         rules = file_rules.merged(user_rules(store.snapshot().user_rules, known_ids=[r.id for r in file_rules.rules]))
-
-        async def prepare():
-            async with Fetcher(_allow_private_fetch()) as fetcher:
-                if html is None:
-                    print(f"fetching {url}", file=sys.stderr)
-                return await prepare_copy(url, html, fetcher, rules, _progress("images tried"))
-
-        try:
-            prepared = asyncio.run(prepare())
-        except FetchError as exc:
-            print(f"quietpage save: nothing saved: {exc}", file=sys.stderr)
-            return 1
-        if not prepared.copy.text.strip():
-            print("quietpage save: nothing saved: no article text was found on the page", file=sys.stderr)
-            return 1
-        article, created = library.save_article(store, prepared, tags)
+        if html is None:
+            print(f"fetching {url}", file=sys.stderr)
+        saved = asyncio.run(save_reading_copy(url, html, tags, rules, _jobs(store), _allow_private_fetch(),
+                                              _progress("images tried")))
     finally:
         store.close()
+    article = saved.article
     print(f"{article.id}\t{article.title}")
-    print(f"({'saved' if created else 'updated'}: {article.words} words, {len(prepared.images)} images stored; while "
-          f"quietpage runs, read it at http://127.0.0.1:{DEFAULT_SERVICE_PORT}/articles/{article.id})", file=sys.stderr)
+    print(f"({'saved' if saved.created else 'updated'}: {article.words} words, {len(saved.prepared.images)} images "
+          f"stored; while quietpage runs, read it at http://127.0.0.1:{DEFAULT_SERVICE_PORT}/articles/{article.id})",
+          file=sys.stderr)
     return 0
 
 
@@ -345,7 +337,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from proxy.library import export as exports  # noqa: PLC0415
     from proxy.library import store as library  # noqa: PLC0415
-    from proxy.errors import NotFound  # noqa: PLC0415
 
     if args.all == (args.id is not None):
         raise UsageError("name one article ID, or --all for the whole library")
@@ -356,15 +347,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"no such folder for -o: {out.parent}")
     store = _store(args, library.SCHEMA)
     try:
-        ids = library.article_ids(store) if args.all else [int(args.id)]
-        if not ids:
-            print("quietpage export: the library is empty", file=sys.stderr)
-            return 1
-        try:
-            items = library.whole_articles(store, ids)
-        except NotFound as exc:
-            print(f"quietpage export: {exc.detail}", file=sys.stderr)
-            return 1
+        items = library.to_export(store, None if args.all else [int(args.id)])
     finally:
         store.close()
     data = exports.export(items, args.format, bulk=args.all, progress=_progress("exported") if args.all else None)
@@ -378,12 +361,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 INVALID_SHOWN = 50  # invalid lines printed after an import; `quietpage lists` counts them all
 
 
-def _data_dir(args: argparse.Namespace) -> Path:
-    from proxy.config import default_data_dir  # noqa: PLC0415
-
-    return Path(args.data_dir) if getattr(args, "data_dir", None) else default_data_dir()
-
-
 def _print_report(stored) -> None:
     report = stored.report
     print(report.summary())
@@ -393,13 +370,16 @@ def _print_report(stored) -> None:
         print(f"  … and {len(report.invalid) - INVALID_SHOWN} more invalid lines")
 
 
-def _list_changed(data_dir: Path, name: str, action: str, moved: dict | None = None) -> None:
-    """Log the change in the store: a running service tells the extension and reloads (within a second)."""
-    from proxy.store import Store  # noqa: PLC0415
+@contextmanager
+def _list_jobs(args: argparse.Namespace, name: str):
+    """Store jobs for a list workflow; a missing list's refusal says where to see them."""
+    from proxy.errors import NotFound  # noqa: PLC0415
 
-    store = Store.in_dir(data_dir)
+    store = _store(args)
     try:
-        store.list_changed(name, action, moved)
+        yield _jobs(store)
+    except NotFound:
+        raise NotFound(f"no list named {name!r} (quietpage lists shows them)") from None
     finally:
         store.close()
 
@@ -412,43 +392,36 @@ def cmd_lists(args: argparse.Namespace) -> int:
         print("No adblock lists yet; import one with: quietpage lists add FILE [--name NAME]")
         return 0
     for item in found:
-        r = item.report
-        skipped = ", ".join(f"{n} {why}" for why, n in r.skipped.most_common()) or "none"
-        print(f"{item.name}  {item.title}")
-        print(f"  {r.applied} rules applied, {r.exceptions} exceptions; skipped {sum(r.skipped.values())} ({skipped}); "
-              f"invalid {len(r.invalid)}")
+        about = item.as_json()
+        skipped = ", ".join(f"{n} {why}" for why, n in about["skipped"].items()) or "none"
+        print(f"{about['name']}  {about['title']}")
+        print(f"  {about['applied']} rules applied, {about['exceptions']} exceptions; skipped {about['skipped_total']} "
+              f"({skipped}); invalid {about['invalid']}")
     return 0
 
 
 def _save_list(args: argparse.Namespace, name: str, replace: bool) -> int:
+    import asyncio  # noqa: PLC0415
+
     from proxy import lists  # noqa: PLC0415
+    from proxy.errors import Conflict  # noqa: PLC0415
     from proxy.rules import load_rules  # noqa: PLC0415
 
-    command = "lists update" if replace else "lists add"
     file = Path(args.file)
     if not file.is_file():
         raise UsageError(f"no such file: {args.file}")
-    problem = lists.name_problem(name)
+    taken = frozenset(p.id for p in load_rules().packs)
+    problem = lists.name_problem(name, taken)
     if problem:
         raise UsageError(problem)
     data_dir = _data_dir(args)
-    try:
-        text = lists.read_text(file)
-        saved, moved = lists.save(data_dir, name, text, replace, frozenset(p.id for p in load_rules().packs))
-    except lists.BadListName as exc:
-        raise UsageError(str(exc)) from None
-    except lists.ListExists:
-        print(f"quietpage {command}: a list named {name!r} exists already; replace it with: "
-              f"quietpage lists update {name} {args.file}", file=sys.stderr)
-        return 1
-    except lists.ListNotFound:
-        print(f"quietpage {command}: no list named {name!r} (quietpage lists shows them)", file=sys.stderr)
-        return 1
-    except lists.ListRefused as exc:
-        kept = f"the list {name!r} in force stays as it was" if replace else "nothing was imported"
-        print(f"quietpage {command}: {args.file}: {exc}; {kept}", file=sys.stderr)
-        return 1
-    _list_changed(data_dir, name, "updated" if replace else "added", moved)
+    text = lists.read_text(file)
+    with _list_jobs(args, name) as run:
+        try:
+            saved, _revision = asyncio.run(lists.import_list(data_dir, name, text, replace, taken, run))
+        except Conflict:
+            raise Conflict(f"a list named {name!r} exists already; replace it with: "
+                           f"quietpage lists update {name} {args.file}") from None
     _print_report(saved)
     print(f"{'Replaced' if replace else 'Added'} the list {name!r} ({saved.path}); a running quietpage uses it "
           f"from its next page load.", file=sys.stderr)
@@ -466,15 +439,12 @@ def cmd_lists_update(args: argparse.Namespace) -> int:
 
 
 def cmd_lists_remove(args: argparse.Namespace) -> int:
+    import asyncio  # noqa: PLC0415
+
     from proxy import lists  # noqa: PLC0415
 
-    data_dir = _data_dir(args)
-    try:
-        lists.remove(data_dir, args.name)
-    except lists.ListNotFound:
-        print(f"quietpage lists remove: no list named {args.name!r} (quietpage lists shows them)", file=sys.stderr)
-        return 1
-    _list_changed(data_dir, args.name, "removed")
+    with _list_jobs(args, args.name) as run:
+        asyncio.run(lists.remove_list(_data_dir(args), args.name, run))
     print(f"Removed the list {args.name!r} and its switches.", file=sys.stderr)
     return 0
 
@@ -621,11 +591,16 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    command = " ".join(filter(None, (args.command, getattr(args, "lists_command", None),
+                                     getattr(args, "rules_command", None))))
     try:
         return args.func(args)
     except UsageError as exc:
-        print(f"quietpage {args.command}: {exc}", file=sys.stderr)
+        print(f"quietpage {command}: {exc}", file=sys.stderr)
         return 2
+    except DomainError as exc:  # refused by the store, the lists or the library: one sentence
+        print(f"quietpage {command}: {exc.detail}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `quietpage ca | head`: the reader left, nothing to report

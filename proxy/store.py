@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Awaitable, Callable
 
 from proxy.database import DB_NAME, Database, SchemaPart
 from proxy.errors import Busy, InvalidInput, NotFound, StaleRevision
@@ -24,6 +25,11 @@ PAIR_TTL = 600.0  # seconds a pairing request waits for the person's approval
 PAIR_PENDING_MAX = 20
 MAX_NAME = 100  # characters of a client name
 PAIR_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+# Runs a job `fn(store, *args)` on its caller's store: the service's store thread (which
+# then hands the new state on), or the CLI's own connection. Workflows shared by the two
+# take one.
+StoreJobs = Callable[..., Awaitable[Any]]
 
 # The state's tables (see proxy.database for how parts are versioned). Never edit a
 # migration that shipped: add the next one.

@@ -242,11 +242,6 @@ def all_tags(store: Store) -> list[tuple[str, int]]:
     return [(t, n) for t, n in store.db.execute("SELECT tag, count(*) FROM article_tags GROUP BY tag ORDER BY tag")]
 
 
-def article_ids(store: Store) -> list[int]:
-    """Every article, newest first (the order of a bulk export)."""
-    return [i for (i,) in store.db.execute("SELECT id FROM articles ORDER BY saved_at DESC, id DESC")]
-
-
 def update_article(store: Store, article_id: int, title: str | None = None, tags: list[str] | None = None) -> Article:
     """A new title and/or a new set of tags (replacing the old set)."""
     db = store.db
@@ -289,6 +284,11 @@ def image_index(store: Store, article_id: int) -> dict[str, int]:
     return {url: n for n, url in store.db.execute("SELECT n, url FROM article_images WHERE article_id = ?", (article_id,))}
 
 
-def whole_articles(store: Store, ids: list[int]) -> list[tuple[Article, list[Image]]]:
-    """Articles with their HTML and images, for export."""
+def to_export(store: Store, ids: list[int] | None = None) -> list[tuple[Article, list[Image]]]:
+    """Articles with their HTML and images, for export: those of `ids`, or (None) the whole
+    library, newest first; NotFound if there is nothing to export."""
+    if ids is None:
+        ids = [i for (i,) in store.db.execute("SELECT id FROM articles ORDER BY saved_at DESC, id DESC")]
+        if not ids:
+            raise NotFound("the library is empty: nothing to export")
     return [(_get(store, i, whole=True), article_images(store, i)) for i in ids]
