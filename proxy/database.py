@@ -54,6 +54,12 @@ class Database:
     def close(self) -> None:
         self._db.close()
 
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     @property
     def db(self) -> sqlite3.Connection:
         """The connection, for the modules that keep their tables in this file."""

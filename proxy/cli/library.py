@@ -43,8 +43,7 @@ def cmd_save(args: argparse.Namespace) -> int:
         tags = library.normalize_tags(args.tags or [])
     except InvalidInput as exc:
         raise UsageError(f"--tag: {exc.detail}") from None
-    store = open_store(args, library.SCHEMA)
-    try:
+    with open_store(args, library.SCHEMA) as store:
         # The rules the service's library uses too: built-in packs and the imported lists.
         file_rules = load_rule_paths([str(p) for p in list_paths(data_dir(args))])
         rules = file_rules.merged(user_rules(store.snapshot().user_rules, known_ids=[r.id for r in file_rules.rules]))
@@ -52,8 +51,6 @@ def cmd_save(args: argparse.Namespace) -> int:
             print(f"fetching {url}", file=sys.stderr)
         saved = asyncio.run(save_reading_copy(url, html, tags, rules, store_jobs(store), allow_private_fetch(),
                                               progress("images tried")))
-    finally:
-        store.close()
     article = saved.article
     print(f"{article.id}\t{article.title}")
     print(f"({'saved' if saved.created else 'updated'}: {article.words} words, {len(saved.prepared.images)} images "
@@ -69,11 +66,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     if not 0 < args.limit <= 10_000:
         raise UsageError(f"--limit must be between 1 and 10000, got {args.limit}")
-    store = open_store(args, library.SCHEMA)
-    try:
+    with open_store(args, library.SCHEMA) as store:
         page = library.list_articles(store, args.search, args.tag, args.limit, 0)
-    finally:
-        store.close()
     for a in page.articles:
         day = a.published or datetime.date.fromtimestamp(a.saved_at).isoformat()
         tags = f"  [{', '.join(a.tags)}]" if a.tags else ""
@@ -97,11 +91,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if not out.parent.is_dir():
         raise UsageError(f"no such folder for -o: {out.parent}")
-    store = open_store(args, library.SCHEMA)
-    try:
+    with open_store(args, library.SCHEMA) as store:
         items = library.to_export(store, None if args.all else [int(args.id)])
-    finally:
-        store.close()
     data = exports.export(items, args.format, bulk=args.all, progress=progress("exported") if args.all else None)
     out.write_bytes(data)
     print(f"wrote {out} ({len(data)} bytes, {len(items)} article{'s' if len(items) != 1 else ''})", file=sys.stderr)

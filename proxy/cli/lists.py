@@ -26,13 +26,11 @@ def _list_jobs(args: argparse.Namespace, name: str):
     """Store jobs for a list workflow; a missing list's refusal says where to see them."""
     from proxy.errors import NotFound  # noqa: PLC0415
 
-    store = open_store(args)
-    try:
-        yield store_jobs(store)
-    except NotFound:
-        raise NotFound(f"no list named {name!r} (quietpage lists shows them)") from None
-    finally:
-        store.close()
+    with open_store(args) as store:
+        try:
+            yield store_jobs(store)
+        except NotFound:
+            raise NotFound(f"no list named {name!r} (quietpage lists shows them)") from None
 
 
 def cmd_lists(args: argparse.Namespace) -> int:

@@ -138,8 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_pair(args: argparse.Namespace) -> int:
     import datetime  # noqa: PLC0415
 
-    store = open_store(args)
-    try:
+    with open_store(args) as store:
         if args.code is None:
             pending = store.pending_pair_requests()
             if not pending:
@@ -151,15 +150,12 @@ def cmd_pair(args: argparse.Namespace) -> int:
         pair = store.approve_pair(args.code)
         print(f"Approved {pair.client_name!r}; it gets its token on its next poll.")
         return 0
-    finally:
-        store.close()
 
 
 def cmd_token(args: argparse.Namespace) -> int:
     import datetime  # noqa: PLC0415
 
-    store = open_store(args)
-    try:
+    with open_store(args) as store:
         if args.list:
             for c in store.clients():
                 made = datetime.datetime.fromtimestamp(c.created_at).strftime("%Y-%m-%d %H:%M")
@@ -174,18 +170,13 @@ def cmd_token(args: argparse.Namespace) -> int:
         print(f"(client {client.id}: send it as 'Authorization: Bearer <token>'; revoke with "
               f"quietpage token --revoke {client.id})", file=sys.stderr)
         return 0
-    finally:
-        store.close()
 
 
 def cmd_rules_export(args: argparse.Namespace) -> int:
     from proxy.state import user_pack_yaml  # noqa: PLC0415
 
-    store = open_store(args)
-    try:
+    with open_store(args) as store:
         rows = store.snapshot().user_rules
-    finally:
-        store.close()
     sys.stdout.write(user_pack_yaml(rows))
     return 0
 
