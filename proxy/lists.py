@@ -3,11 +3,13 @@ and what each one gave (rules applied, lines skipped by reason, invalid lines).
 
 A list is parsed before it is written, written to a temporary file beside it and moved
 into place with one `os.replace`, so the list in force is never half written, and an
-import that is refused leaves the old one in force. Pure: the stdlib and proxy.adblock;
-the CLI and the service both use it.
+import that is refused leaves the old one in force. `import_list` and `remove_list` are
+the whole workflows, the file and then the change logged in the store, that the CLI and
+the service both run; refusals are proxy.errors.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import re
@@ -15,7 +17,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from proxy.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from proxy.rules.adblock import ListReport, parse_list_text
+from proxy.store import Store, StoreJobs
 
 LISTS_DIR = "lists"
 # A list's name is its pack id and the prefix of its rule ids (NAME.LINE): no dots, so a
@@ -23,26 +27,6 @@ LISTS_DIR = "lists"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 RESERVED = frozenset({"user"})  # the pack of the person's own rules
 MAX_LIST_BYTES = 16 * 1024 * 1024
-
-
-class ListError(ValueError):
-    """A list operation refused; the message is one sentence for the person."""
-
-
-class BadListName(ListError):
-    pass
-
-
-class ListNotFound(ListError):
-    pass
-
-
-class ListExists(ListError):
-    pass
-
-
-class ListRefused(ListError):
-    """The text gave no cosmetic rule at all (or could not be read): nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +39,7 @@ class StoredList:
     report: ListReport
 
     def as_json(self, invalid_shown: int = 100) -> dict:
+        """What `quietpage lists` prints and GET /api/lists answers for it."""
         r = self.report
         return {"name": self.name, "title": self.title, "applied": r.applied, "exceptions": r.exceptions,
                 "skipped": dict(r.skipped.most_common()), "skipped_total": sum(r.skipped.values()),
@@ -90,26 +75,32 @@ def name_problem(name: str, taken: frozenset[str] | set[str] = frozenset()) -> s
     return None
 
 
-def parse(text: str, name: str, source: str = "<list>") -> tuple[str, ListReport]:
-    """Parse `text` as list `name`: its title and report; ListRefused if it has no cosmetic rule at all."""
-    pack, report = parse_list_text(text, name, source)
-    if report.applied == 0 and report.exceptions == 0:
-        skipped = sum(report.skipped.values())
-        includes = " (its !#include lines are not followed: import the files they name)" if "!#include" in text else ""
-        raise ListRefused(f"no cosmetic rule a proxy can apply was found ({skipped} lines skipped, "
-                          f"{len(report.invalid)} invalid){includes}")
-    return pack.title, report
-
-
 def read_text(path: Path) -> str:
-    """A list file's text (UTF-8; stray bytes replaced), ListRefused if it cannot be read."""
+    """A list file's text (UTF-8; stray bytes replaced); Unprocessable if it cannot be read."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise ListRefused(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise Unprocessable(f"cannot read {path}: {exc.strerror or exc}", field="text") from None
     if len(data) > MAX_LIST_BYTES:
-        raise ListRefused(f"{path} is larger than {MAX_LIST_BYTES // (1024 * 1024)} MiB")
+        raise Unprocessable(f"{path} is larger than {MAX_LIST_BYTES // (1024 * 1024)} MiB", field="text")
     return data.decode("utf-8", errors="replace")
+
+
+async def import_list(data_dir: Path, name: str, text: str, replace: bool, taken: frozenset[str],
+                      run: StoreJobs) -> tuple[StoredList, int]:
+    """Add or replace a list, then log the change in the store (its switches follow their
+    lines), so a running service reloads it and tells /api/events. Returns the list and the
+    new revision."""
+    # Parsing a big list takes a second: off the event loop the proxy may run on.
+    saved, moved = await asyncio.to_thread(save, data_dir, name, text, replace, taken)
+    revision = await run(Store.list_changed, name, "updated" if replace else "added", moved)
+    return saved, revision
+
+
+async def remove_list(data_dir: Path, name: str, run: StoreJobs) -> int:
+    """Remove a list, then log it in the store, which drops its switches; the new revision."""
+    remove(data_dir, name)
+    return await run(Store.list_changed, name, "removed")
 
 
 def save(data_dir: Path, name: str, text: str, replace: bool, taken: frozenset[str] = frozenset()
@@ -118,7 +109,7 @@ def save(data_dir: Path, name: str, text: str, replace: bool, taken: frozenset[s
     of lines that moved or went changed (old id -> new id or None)."""
     problem = name_problem(name, taken)
     if problem:
-        raise BadListName(problem)
+        raise InvalidInput(problem, field="name")
     folder = lists_dir(data_dir)
     target = folder / f"{name}.txt"
     old_text = None
@@ -126,10 +117,13 @@ def save(data_dir: Path, name: str, text: str, replace: bool, taken: frozenset[s
         try:
             old_text = target.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
-            raise ListNotFound(f"no list named {name!r}") from None
+            raise NotFound(f"no list named {name!r}") from None
     elif target.exists():
-        raise ListExists(f"a list named {name!r} exists already; replace it with an update")
-    title, report = parse(text, name, str(target))
+        raise _exists(name)
+    pack, report = parse_list_text(text, name, str(target))
+    if report.applied == 0 and report.exceptions == 0:
+        kept = f"the list {name!r} in force stays as it was" if replace else "nothing was imported"
+        raise Unprocessable(f"{_nothing_applicable(text, report)}; {kept}", field="text")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")  # not *.txt: never loaded
     try:
@@ -143,7 +137,7 @@ def save(data_dir: Path, name: str, text: str, replace: bool, taken: frozenset[s
             try:
                 os.link(tmp, target)  # fails if another add got there first
             except FileExistsError:
-                raise ListExists(f"a list named {name!r} exists already; replace it with an update") from None
+                raise _exists(name) from None
             os.unlink(tmp)
     except BaseException:
         if os.path.exists(tmp):
@@ -151,16 +145,27 @@ def save(data_dir: Path, name: str, text: str, replace: bool, taken: frozenset[s
         raise
     _sync_dir(folder)
     moved = moved_rule_ids(name, old_text, text) if old_text is not None else {}
-    return StoredList(name, title, target, report), moved
+    return StoredList(name, pack.title, target, report), moved
+
+
+def _exists(name: str) -> Conflict:
+    return Conflict(f"a list named {name!r} exists already; replace it with an update", field="name")
+
+
+def _nothing_applicable(text: str, report: ListReport) -> str:
+    skipped = sum(report.skipped.values())
+    includes = " (its !#include lines are not followed: import the files they name)" if "!#include" in text else ""
+    return (f"no cosmetic rule a proxy can apply was found ({skipped} lines skipped, {len(report.invalid)} invalid)"
+            f"{includes}")
 
 
 def remove(data_dir: Path, name: str) -> None:
     if not _NAME_RE.match(name):
-        raise ListNotFound(f"no list named {name!r}")
+        raise NotFound(f"no list named {name!r}")
     try:
         (lists_dir(data_dir) / f"{name}.txt").unlink()
     except FileNotFoundError:
-        raise ListNotFound(f"no list named {name!r}") from None
+        raise NotFound(f"no list named {name!r}") from None
     _sync_dir(lists_dir(data_dir))
 
 
@@ -174,13 +179,6 @@ def stored(data_dir: Path) -> list[StoredList]:
             continue
         out.append(_described(path, st.st_mtime_ns, st.st_size, st.st_ino))
     return out
-
-
-def one(data_dir: Path, name: str) -> StoredList:
-    found = next((s for s in stored(data_dir) if s.name == name), None)
-    if found is None:
-        raise ListNotFound(f"no list named {name!r}")
-    return found
 
 
 @functools.lru_cache(maxsize=64)

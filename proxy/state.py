@@ -11,7 +11,7 @@ from typing import Iterable
 import yaml
 
 from proxy.rules import Rule, RulePack, RuleSet, Toggles, parse_pack_text
-from proxy.service.store import Snapshot, UserRuleRow
+from proxy.store import Snapshot, UserRuleRow
 
 USER_PACK_ID = "user"
 USER_PACK_TITLE = "Your own rules"

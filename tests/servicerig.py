@@ -18,7 +18,8 @@ from multidict import CIMultiDict
 
 from proxy.config import Config
 from proxy.service.app import create_app
-from proxy.service.store import DB_NAME, Store
+from proxy.database import DB_NAME
+from proxy.store import Store
 from proxyrig import ROOT, free_port
 
 

@@ -8,7 +8,7 @@ import sqlite3
 import aiohttp
 
 from libraryrig import COVER_PNG, LIGHTHOUSE_TITLE, PARAGRAPHS, article_page, upstream  # noqa: F401 - fixture
-from proxy.service.store import DB_NAME
+from proxy.database import DB_NAME
 from servicerig import Service, ServeProcess, make_token
 
 

@@ -500,7 +500,7 @@ def test_serve_and_run_document_their_options():
 
 
 def test_an_approved_pairing_left_uncollected_expires():
-    from proxy.service.store import CLAIM_WINDOW, PairRequest
+    from proxy.store import CLAIM_WINDOW, PairRequest
     asked = 1000.0
     approved = PairRequest("id", "ABCD2345", "c", asked, asked + 600, asked + 30, None)
     assert approved.status(now=asked + 60) == "approved"

@@ -6,7 +6,9 @@ import sqlite3
 
 import aiohttp
 
-from proxy.service.store import DB_NAME, MIGRATIONS, Store
+from proxy.database import DB_NAME
+from proxy.library.store import SCHEMA as LIBRARY
+from proxy.store import SCHEMA, Store
 from servicerig import Service, ServeProcess, make_token
 
 
@@ -58,7 +60,7 @@ async def test_kill_9_during_a_burst_of_writes_loses_nothing_acknowledged(tmp_pa
     store = Store.in_dir(data)
     try:
         snapshot = store.snapshot()
-        assert store.schema_version() == len(MIGRATIONS)
+        assert store.schema_versions() == {"library": LIBRARY.version, "state": SCHEMA.version}  # as the service left it
     finally:
         store.close()
     stored_sites = {t.site for t in snapshot.toggles}
@@ -81,7 +83,7 @@ async def test_kill_9_during_a_burst_of_writes_loses_nothing_acknowledged(tmp_pa
 
 def test_schema_is_versioned_and_reopening_migrates_nothing(tmp_path):
     store = Store(tmp_path / "q.sqlite3")
-    assert store.schema_version() == len(MIGRATIONS)
+    assert store.schema_versions() == {"state": SCHEMA.version}
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     store.set_paused("rt.com", True)

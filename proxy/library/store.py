@@ -1,9 +1,10 @@
-"""The library's tables in the service's SQLite file: articles, their images and tags, and
-an FTS5 index over title, byline and text.
+"""The library's tables in QuietPage's SQLite file: articles, their images and tags, and
+an FTS5 index over title, byline and text; their schema is the part `SCHEMA`.
 
-Functions of a `Store` (plain sqlite3, no aiohttp), so the service runs them on its store
-thread and the CLI on its own connection. A save is one transaction: after `kill -9` an
-article is there whole, with its images and index entry, or not at all.
+Functions of a `Store` opened with `SCHEMA` (plain sqlite3, raising proxy.errors), so the
+service runs them on its store thread and the CLI on its own connection. A save is one
+transaction: after `kill -9` an article is there whole, with its images and index entry,
+or not at all.
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 
+from proxy.database import SchemaPart
+from proxy.errors import InvalidInput, NotFound
 from proxy.library.copies import Image, PreparedCopy, reading_minutes
-from proxy.service.errors import InvalidInput, NotFound
-from proxy.service.store import Store
+from proxy.store import Store
 
 MAX_TAGS = 20
 MAX_TAG = 50
@@ -23,6 +25,48 @@ MAX_TITLE = 300
 HIT_START, HIT_END = "\x02", "\x03"
 _COLUMNS = ("id, url, source_url, title, byline, published, site_name, lang, lead_image, excerpt, words, "
             "saved_at, updated_at")
+
+
+
+# The library's tables (see proxy.database for how parts are versioned). Never edit a
+# migration that shipped: add the next one.
+SCHEMA = SchemaPart("library", (
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL UNIQUE,               -- canonical: saving it again updates this row
+        source_url TEXT NOT NULL,               -- the address it was saved from
+        title TEXT NOT NULL,
+        byline TEXT,
+        published TEXT,                         -- YYYY-MM-DD
+        site_name TEXT,
+        lang TEXT,
+        lead_image TEXT,
+        html TEXT NOT NULL,                     -- sanitised; images keep their original URLs
+        text TEXT NOT NULL,
+        excerpt TEXT NOT NULL,
+        words INTEGER NOT NULL,
+        saved_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX articles_saved ON articles (saved_at);
+    CREATE TABLE article_images (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,                     -- order of appearance in the article
+        url TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (article_id, n)
+    );
+    CREATE TABLE article_tags (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (article_id, tag)
+    );
+    CREATE INDEX article_tags_tag ON article_tags (tag);
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (title, byline, text, tokenize = 'porter unicode61 remove_diacritics 2');
+    """,
+))
 
 
 @dataclass(frozen=True)
@@ -75,7 +119,7 @@ def snippet_html(snippet: str) -> str:
 
 
 def normalize_tags(tags) -> list[str]:
-    """Tags as stored: whitespace collapsed, each once; 400 naming `tags` if one is unusable."""
+    """Tags as stored: whitespace collapsed, each once; InvalidInput naming `tags` if one is unusable."""
     out: list[str] = []
     for tag in tags:
         if not isinstance(tag, str):
@@ -168,8 +212,7 @@ def list_articles(store: Store, q: str | None = None, tag: str | None = None, li
     if q is not None and q.strip() and query is None:
         return Page([], 0, all_tags(store))  # nothing searchable in what was typed
     # One read transaction: the count and the rows agree.
-    db.execute("BEGIN")
-    try:
+    with store.reading():
         if query is not None:
             clause = " AND ".join(["articles_fts MATCH ?", *where])
             total = db.execute(f"SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
@@ -188,8 +231,6 @@ def list_articles(store: Store, q: str | None = None, tag: str | None = None, li
             articles = [Article(*r) for r in rows]
         articles = [_with_tags(store, a) for a in articles]
         tags = all_tags(store)
-    finally:
-        db.execute("COMMIT")
     return Page(articles, total, tags)
 
 
@@ -199,11 +240,6 @@ def _with_tags(store: Store, article: Article) -> Article:
 
 def all_tags(store: Store) -> list[tuple[str, int]]:
     return [(t, n) for t, n in store.db.execute("SELECT tag, count(*) FROM article_tags GROUP BY tag ORDER BY tag")]
-
-
-def article_ids(store: Store) -> list[int]:
-    """Every article, newest first (the order of a bulk export)."""
-    return [i for (i,) in store.db.execute("SELECT id FROM articles ORDER BY saved_at DESC, id DESC")]
 
 
 def update_article(store: Store, article_id: int, title: str | None = None, tags: list[str] | None = None) -> Article:
@@ -248,6 +284,11 @@ def image_index(store: Store, article_id: int) -> dict[str, int]:
     return {url: n for n, url in store.db.execute("SELECT n, url FROM article_images WHERE article_id = ?", (article_id,))}
 
 
-def whole_articles(store: Store, ids: list[int]) -> list[tuple[Article, list[Image]]]:
-    """Articles with their HTML and images, for export."""
+def to_export(store: Store, ids: list[int] | None = None) -> list[tuple[Article, list[Image]]]:
+    """Articles with their HTML and images, for export: those of `ids`, or (None) the whole
+    library, newest first; NotFound if there is nothing to export."""
+    if ids is None:
+        ids = [i for (i,) in store.db.execute("SELECT id FROM articles ORDER BY saved_at DESC, id DESC")]
+        if not ids:
+            raise NotFound("the library is empty: nothing to export")
     return [(_get(store, i, whole=True), article_images(store, i)) for i in ids]

@@ -9,13 +9,13 @@ import json
 from aiohttp import web
 
 from proxy import __version__
-from proxy.service.errors import BuiltinRule, InvalidInput, NotFound, StaleRevision
+from proxy.errors import BuiltinRule, InvalidInput, NotFound, StaleRevision
 from proxy.service.events import HEARTBEAT, sse_event
 from proxy.service.inputs import if_match, read_json
 from proxy.service.keys import client_key, hub_key, live_key, reports_key
 from proxy.service.security import public
-from proxy.service.store import Store
 from proxy.state import describe, normalize_site, rule_json, site_problem, validate_user_rule
+from proxy.store import Store
 
 
 @public

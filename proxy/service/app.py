@@ -10,6 +10,7 @@ from typing import AsyncIterator, Callable
 from aiohttp import web
 
 from proxy.config import Config
+from proxy.database import DB_NAME
 from proxy.reports import PageReports
 from proxy.lists import list_paths
 from proxy.rules import RuleSet, builtin_rules_dir, load_rules
@@ -19,7 +20,6 @@ from proxy.service.keys import config_key, csrf_key, hub_key, live_key, reports_
 from proxy.service.live import ApplyState, LiveState
 from proxy.service.lists import MAX_LIST_BODY
 from proxy.service.security import MAX_PAGE_BODY, door_middleware, errors_middleware, security_headers
-from proxy.service.store import DB_NAME
 
 log = logging.getLogger("quietpage")
 

@@ -1,85 +1,58 @@
-"""Domain errors of the service; one middleware maps each to an HTTP status and JSON."""
+"""Errors as HTTP: the refusals only the service knows, and the one table that gives every
+refusal its status and `error` code (used by `errors_middleware`)."""
 from __future__ import annotations
 
-
-class ServiceError(Exception):
-    """A request the service refuses: `code` names it, the message explains it."""
-
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, detail: str, field: str | None = None, **extra):
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
-        self.extra = extra
+from proxy.errors import (AddressRefused, BuiltinRule, Busy, Conflict, DomainError, FetchFailed, InvalidInput,
+                          NotFound, StaleRevision, Unprocessable)
 
 
-class InvalidInput(ServiceError):
-    status, code = 400, "invalid_input"
+# Refusals of the HTTP side alone: the locked door and the request body.
+class NotAuthorized(DomainError):
+    """No token, or one that is unknown or revoked."""
 
 
-class NotAuthorized(ServiceError):
-    status, code = 401, "unauthorized"
+class Forbidden(DomainError):
+    """A web page's Origin, or a library page asked for from another machine."""
 
 
-class Forbidden(ServiceError):
-    status, code = 403, "forbidden"
+class TooLarge(DomainError):
+    """A request body over the route's limit."""
 
 
-class NotFound(ServiceError):
-    status, code = 404, "not_found"
+class UnsupportedMediaType(DomainError):
+    """A body that is not JSON (or not the page's form)."""
 
 
-class BuiltinRule(ServiceError):
-    status, code = 409, "builtin_rule"
+class MisdirectedHost(DomainError):
+    """A Host that is not this service (DNS rebinding)."""
 
 
-class StaleRevision(ServiceError):
-    """An `If-Match` revision that is no longer current."""
-
-    status, code = 412, "stale_revision"
-
-    def __init__(self, current: int):
-        super().__init__(f"the state changed since that revision; current revision is {current}")
-        self.current = current
-
-
-class TooLarge(ServiceError):
-    status, code = 413, "too_large"
-
-
-class AddressRefused(ServiceError):
-    """A URL the library will not fetch: not http(s), or an address that is not public."""
-
-    status, code = 400, "address_refused"
-
-
-class FetchFailed(ServiceError):
-    """The page could not be fetched or held no article; nothing was saved."""
-
-    status, code = 422, "fetch_failed"
+# Every refusal -> (HTTP status, `error` code); a subclass not listed takes its base's row.
+STATUS: dict[type[DomainError], tuple[int, str]] = {
+    InvalidInput: (400, "invalid_input"),
+    AddressRefused: (400, "address_refused"),
+    NotAuthorized: (401, "unauthorized"),
+    Forbidden: (403, "forbidden"),
+    NotFound: (404, "not_found"),
+    Conflict: (409, "conflict"),
+    BuiltinRule: (409, "builtin_rule"),
+    StaleRevision: (412, "stale_revision"),
+    TooLarge: (413, "too_large"),
+    UnsupportedMediaType: (415, "unsupported_media_type"),
+    MisdirectedHost: (421, "wrong_host"),
+    FetchFailed: (422, "fetch_failed"),
+    Unprocessable: (422, "unprocessable"),
+    Busy: (429, "too_many_requests"),
+    DomainError: (400, "bad_request"),
+}
 
 
-class UnsupportedMediaType(ServiceError):
-    status, code = 415, "unsupported_media_type"
+def status_of(error: DomainError) -> tuple[int, str]:
+    """The HTTP status and `error` code of a refusal."""
+    return next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
 
 
-class MisdirectedHost(ServiceError):
-    status, code = 421, "wrong_host"
-
-
-class TooManyRequests(ServiceError):
-    status, code = 429, "too_many_requests"
-
-
-class Conflict(ServiceError):
-    """The thing to create is there already (a list of that name)."""
-
-    status, code = 409, "conflict"
-
-
-class Unprocessable(ServiceError):
-    """Well-formed, but nothing usable in it (a list without one cosmetic rule); nothing changed."""
-
-    status, code = 422, "unprocessable"
+def error_json(error: DomainError) -> dict:
+    """The body of a refusal: `{"error", "detail"}`, `"field"` when one is at fault, and its extra data."""
+    field = {"field": error.field} if error.field else {}
+    return {"error": status_of(error)[1], "detail": error.detail, **field, **error.extra}

@@ -6,7 +6,8 @@ import re
 
 from aiohttp import web
 
-from proxy.service.errors import InvalidInput, TooLarge, UnsupportedMediaType
+from proxy.errors import InvalidInput
+from proxy.service.errors import TooLarge, UnsupportedMediaType
 from proxy.service.security import max_body
 
 _REVISION = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')

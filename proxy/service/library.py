@@ -9,12 +9,13 @@ import re
 
 from aiohttp import web
 
+from proxy.errors import InvalidInput, NotFound
 from proxy.library import store as library
+from proxy.library.copies import image_urls, rewrite_images
+from proxy.library.saving import save_reading_copy
 from proxy.library.style import EXPORT_FORMATS
-from proxy.library.copies import PreparedCopy, image_urls, page_url_problem, prepare_copy, rewrite_images
-from proxy.library.fetch import FetchError, Fetcher, FetchRefused
 from proxy.library.views import PAGE_HEADERS, library_page, reader_page
-from proxy.service.errors import AddressRefused, FetchFailed, InvalidInput, NotFound, UnsupportedMediaType
+from proxy.service.errors import UnsupportedMediaType
 from proxy.service.inputs import read_json
 from proxy.service.keys import config_key, csrf_key, live_key
 from proxy.service.security import MAX_PAGE_BODY, body_limit, loopback_page, same_origin_form
@@ -49,36 +50,20 @@ def _format(request: web.Request) -> str:
     return fmt
 
 
-async def save_copy(url: str, html: str | None, request: web.Request) -> PreparedCopy:
-    """Fetch (unless the DOM came along), extract, fetch images; map failures to answers."""
-    problem = page_url_problem(url)
-    if problem:
-        raise InvalidInput(f"url: {problem}", field="url")
-    live = request.app[live_key]
-    try:
-        async with Fetcher(request.app[config_key].allow_private_fetch) as fetcher:
-            prepared = await prepare_copy(url, html, fetcher, live.rules())
-    except FetchRefused as exc:
-        raise AddressRefused(f"not fetched: {exc}", field="url") from None
-    except FetchError as exc:
-        raise FetchFailed(f"nothing saved: {exc}", field="url") from None
-    if not prepared.copy.text.strip():
-        raise FetchFailed("nothing saved: no article text was found on the page", field="url")
-    return prepared
-
-
 # --- API --------------------------------------------------------------------------------
 
 @body_limit(MAX_PAGE_BODY)
 async def add_article(request: web.Request) -> web.Response:
     body = await read_json(request, {"url": (str, True), "html": (str, False), "tags": (list, False)})
     tags = library.normalize_tags(body["tags"] or [])
-    prepared = await save_copy(body["url"].strip(), body["html"], request)
-    article, created = await request.app[live_key].run(library.save_article, prepared, tags)
+    live = request.app[live_key]
+    saved = await save_reading_copy(body["url"].strip(), body["html"], tags, live.rules(), live.run,
+                                    request.app[config_key].allow_private_fetch)
+    prepared, article = saved.prepared, saved.article
     images = {"in_article": len(image_urls(prepared.copy.html)), "stored": len(prepared.images),
               "bytes": sum(len(i.data) for i in prepared.images)}
-    return web.json_response({"article": article.as_json(), "created": created, "images": images},
-                             status=201 if created else 200, headers={"Location": f"/api/articles/{article.id}"})
+    return web.json_response({"article": article.as_json(), "created": saved.created, "images": images},
+                             status=201 if saved.created else 200, headers={"Location": f"/api/articles/{article.id}"})
 
 
 async def list_articles(request: web.Request) -> web.Response:
@@ -122,13 +107,8 @@ async def delete_article(request: web.Request) -> web.Response:
 
 async def _export_response(request: web.Request, ids: list[int] | None) -> web.Response:
     fmt = _format(request)
-    live = request.app[live_key]
     bulk = ids is None
-    if bulk:
-        ids = await live.run(library.article_ids)
-        if not ids:
-            raise NotFound("the library is empty: nothing to export")
-    items = await live.run(library.whole_articles, ids)
+    items = await request.app[live_key].run(library.to_export, ids)
     from proxy.library import export as exports  # noqa: PLC0415 - lxml, loaded on the first export
 
     data = await asyncio.to_thread(exports.export, items, fmt, bulk)

@@ -1,21 +1,20 @@
 """Adblock lists over HTTP: import, list, replace and remove the lists in the data dir.
 
-The file work is `proxy.lists` (parse first, then one atomic rename); each accepted change
-is then logged in the store, which reloads the proxy's rules and tells /api/events.
+The workflows are `proxy.lists`' (parse first, one atomic rename, then the change logged
+in the store); here each runs its store work through `LiveState.write`, which reloads the
+proxy's rules and tells /api/events before the request is answered.
 """
 from __future__ import annotations
 
 import asyncio
-import functools
 
 from aiohttp import web
 
 from proxy import lists
-from proxy.service.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from proxy.errors import NotFound
 from proxy.service.inputs import read_json
 from proxy.service.keys import config_key, live_key
 from proxy.service.security import body_limit
-from proxy.service.store import Store
 from proxy.state import USER_PACK_ID, pack_on
 
 MAX_LIST_BODY = 16 * 1024 * 1024  # EasyList is about 2 MB; JSON escaping adds a little
@@ -35,22 +34,9 @@ def _other_packs(request: web.Request) -> frozenset[str]:
 
 
 async def _save(request: web.Request, name: str, text: str, replace: bool) -> tuple[lists.StoredList, int]:
-    data_dir = request.app[config_key].data_dir
-    job = functools.partial(lists.save, data_dir, name, text, replace, _other_packs(request))
-    try:
-        # Parsing a big list takes a second: off the event loop the proxy runs on.
-        saved, moved = await asyncio.get_running_loop().run_in_executor(None, job)
-    except lists.BadListName as exc:
-        raise InvalidInput(str(exc), field="name") from None
-    except lists.ListExists as exc:
-        raise Conflict(str(exc), field="name") from None
-    except lists.ListNotFound as exc:
-        raise NotFound(str(exc)) from None
-    except lists.ListRefused as exc:
-        kept = f"the list {name!r} in force stays as it was" if replace else "nothing was imported"
-        raise Unprocessable(f"{exc}; {kept}", field="text") from None
-    revision = await request.app[live_key].write(Store.list_changed, name, "updated" if replace else "added", moved)
-    return saved, revision
+    app = request.app
+    return await lists.import_list(app[config_key].data_dir, name, text, replace, _other_packs(request),
+                                   app[live_key].write)
 
 
 @body_limit(MAX_LIST_BODY)
@@ -83,11 +69,7 @@ async def get_lists(request: web.Request) -> web.Response:
 
 async def remove_list(request: web.Request) -> web.Response:
     name = _name(request)
-    try:
-        lists.remove(request.app[config_key].data_dir, name)
-    except lists.ListNotFound as exc:
-        raise NotFound(str(exc)) from None
-    revision = await request.app[live_key].write(Store.list_changed, name, "removed")
+    revision = await lists.remove_list(request.app[config_key].data_dir, name, request.app[live_key].write)
     return web.json_response({"revision": revision, "name": name, "deleted": True})
 
 

@@ -8,10 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from proxy.library import store as library
 from proxy.rules import RuleSet, Toggles
 from proxy.service.events import EventHub
-from proxy.service.store import Snapshot, Store
 from proxy.state import toggles_of, user_rules
+from proxy.store import Snapshot, Store
 
 log = logging.getLogger("quietpage")
 T = TypeVar("T")
@@ -37,7 +38,7 @@ class LiveState:
         self.user_rules = RuleSet()
 
     async def open(self) -> None:
-        self._store = await self._call(Store, self.db_path)
+        self._store = await self._call(Store, self.db_path, library.SCHEMA)
         self._use(await self.run(Store.snapshot))
 
     async def close(self) -> None:

@@ -6,11 +6,12 @@ import html
 
 from aiohttp import web
 
-from proxy.service.errors import InvalidInput, NotFound, ServiceError
+from proxy.errors import InvalidInput, NotFound
+from proxy.service.errors import status_of
 from proxy.service.inputs import read_json
 from proxy.service.keys import live_key
 from proxy.service.security import public, same_origin_form
-from proxy.service.store import MAX_NAME, Store
+from proxy.store import MAX_NAME, Store
 
 POLL_AFTER = 1  # seconds a client waits between polls
 
@@ -55,10 +56,8 @@ async def pair_page_approve(request: web.Request) -> web.Response:
     code = str(form.get("code", ""))
     try:
         pair = await request.app[live_key].run(Store.approve_pair, code)
-    except ServiceError as exc:
-        if not isinstance(exc, (InvalidInput, NotFound)):
-            raise
-        return _page(f"<p class=bad>{html.escape(exc.detail)}</p>", status=exc.status)
+    except (InvalidInput, NotFound) as exc:
+        return _page(f"<p class=bad>{html.escape(exc.detail)}</p>", status=status_of(exc)[0])
     return _page(f"<p class=ok>Approved {html.escape(pair.client_name)}. It gets its token on its next poll.</p>")
 
 

@@ -14,9 +14,10 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from proxy.service.errors import (Forbidden, MisdirectedHost, NotAuthorized, ServiceError, TooLarge)
+from proxy.errors import DomainError
+from proxy.service.errors import Forbidden, MisdirectedHost, NotAuthorized, TooLarge, error_json, status_of
 from proxy.service.keys import client_key, config_key, live_key
-from proxy.service.store import Store, token_hash
+from proxy.store import Store, token_hash
 
 log = logging.getLogger("quietpage")
 
@@ -79,16 +80,19 @@ def error_body(status: int, error: str, detail: str, **extra) -> web.Response:
     return web.json_response({"error": error, "detail": detail, **extra}, status=status)
 
 
+def _refusal(error: DomainError) -> web.Response:
+    return web.json_response(error_json(error), status=status_of(error)[0])
+
+
 @web.middleware
 async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every failure becomes `{"error": ..., "detail": ...}` with the right status."""
     try:
         return await handler(request)
-    except ServiceError as exc:
-        extra = {"field": exc.field} if exc.field else {}
-        return error_body(exc.status, exc.code, exc.detail, **extra, **exc.extra)
+    except DomainError as exc:
+        return _refusal(exc)
     except web.HTTPRequestEntityTooLarge:
-        return error_body(413, TooLarge.code, f"request body over the {max_body(request)}-byte limit")
+        return _refusal(TooLarge(f"request body over the {max_body(request)}-byte limit"))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

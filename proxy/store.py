@@ -1,34 +1,39 @@
-"""The service's SQLite store: toggles, pauses, user rules, paired clients, the revision
-(which also counts changes of the adblock lists in the data dir).
+"""The state in QuietPage's SQLite file: switches of rules and packs, paused sites, the
+person's own rules, paired clients and pairing requests, and the revision (which also
+counts changes of the adblock lists in the data dir) with its change log.
 
-Plain sqlite3, no aiohttp: the CLI opens the same file directly. Every accepted rule
-change is one transaction that also bumps the revision by exactly one and logs the change.
-WAL with synchronous=FULL: a write is on disk before the caller hears it succeeded.
+Plain sqlite3, raising proxy.errors: the service runs it on its store thread, the CLI
+opens the same file directly. Every accepted rule change is one transaction that also
+bumps the revision by exactly one and logs the change.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import secrets
-import sqlite3
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Awaitable, Callable
 
-from proxy.service.errors import InvalidInput, NotFound, StaleRevision, TooManyRequests
+from proxy.database import DB_NAME, Database, SchemaPart
+from proxy.errors import Busy, InvalidInput, NotFound, StaleRevision
 
-DB_NAME = "quietpage.sqlite3"
 CHANGES_KEPT = 1000  # revisions of change log kept for SSE clients that reconnect
 PAIR_TTL = 600.0  # seconds a pairing request waits for the person's approval
 PAIR_PENDING_MAX = 20
 MAX_NAME = 100  # characters of a client name
 PAIR_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
-# Each entry moves the schema one version up; PRAGMA user_version says how far a file is.
-MIGRATIONS: tuple[str, ...] = (
+# Runs a job `fn(store, *args)` on its caller's store: the service's store thread (which
+# then hands the new state on), or the CLI's own connection. Workflows shared by the two
+# take one.
+StoreJobs = Callable[..., Awaitable[Any]]
+
+# The state's tables (see proxy.database for how parts are versioned). Never edit a
+# migration that shipped: add the next one.
+SCHEMA = SchemaPart("state", (
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO meta (key, value) VALUES ('revision', 0);
@@ -71,43 +76,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX pair_requests_code ON pair_requests (code);
     """,
-    # 2: the reading-copy library (proxy/library/store.py reads and writes these tables).
-    """
-    CREATE TABLE articles (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        url TEXT NOT NULL UNIQUE,               -- canonical: saving it again updates this row
-        source_url TEXT NOT NULL,               -- the address it was saved from
-        title TEXT NOT NULL,
-        byline TEXT,
-        published TEXT,                         -- YYYY-MM-DD
-        site_name TEXT,
-        lang TEXT,
-        lead_image TEXT,
-        html TEXT NOT NULL,                     -- sanitised; images keep their original URLs
-        text TEXT NOT NULL,
-        excerpt TEXT NOT NULL,
-        words INTEGER NOT NULL,
-        saved_at REAL NOT NULL,
-        updated_at REAL NOT NULL
-    );
-    CREATE INDEX articles_saved ON articles (saved_at);
-    CREATE TABLE article_images (
-        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-        n INTEGER NOT NULL,                     -- order of appearance in the article
-        url TEXT NOT NULL,
-        content_type TEXT NOT NULL,
-        data BLOB NOT NULL,
-        PRIMARY KEY (article_id, n)
-    );
-    CREATE TABLE article_tags (
-        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-        tag TEXT NOT NULL,
-        PRIMARY KEY (article_id, tag)
-    );
-    CREATE INDEX article_tags_tag ON article_tags (tag);
-    CREATE VIRTUAL TABLE articles_fts USING fts5 (title, byline, text, tokenize = 'porter unicode61 remove_diacritics 2');
-    """,
-)
+))
 
 
 @dataclass(frozen=True)
@@ -196,66 +165,19 @@ def user_rule_number(rule_id: str) -> int | None:
     return int(number) if prefix == "user" and number.isdigit() and len(number) < 19 else None
 
 
-class Store:
-    """One connection to the database file. Not thread-safe: use it from one thread."""
+class Store(Database):
+    """The state, and whatever further `parts` of the schema the opener names (the
+    library's). One connection; not thread-safe: use it from one thread."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        # Tokens' hashes and the person's settings: for this user's eyes only.
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not self.path.exists():
-            self.path.touch(mode=0o600)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._migrate()
+    def __init__(self, path: Path, *parts: SchemaPart):
+        super().__init__(path, (SCHEMA, *parts))
 
     @classmethod
-    def in_dir(cls, data_dir: Path) -> "Store":
-        return cls(Path(data_dir) / DB_NAME)
-
-    def close(self) -> None:
-        self._db.close()
-
-    # --- schema ---------------------------------------------------------------------------
-
-    def _migrate(self) -> None:
-        with self._write():
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(MIGRATIONS):
-                raise RuntimeError(f"{self.path} has schema version {version}; this QuietPage knows up to {len(MIGRATIONS)}")
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in _statements(script):
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {number}")
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        """The connection, for modules that keep their own tables in this file (the library)."""
-        return self._db
-
-    def transaction(self):
-        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on an exception)."""
-        return self._write()
-
-    def schema_version(self) -> int:
-        return self._db.execute("PRAGMA user_version").fetchone()[0]
-
-    @contextmanager
-    def _write(self) -> Iterator[None]:
-        # IMMEDIATE takes the write lock up front: the revision read inside is the one written.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def in_dir(cls, data_dir: Path, *parts: SchemaPart) -> "Store":
+        return cls(Path(data_dir) / DB_NAME, *parts)
 
     def _bump(self, expected: int | None, change: dict) -> int:
-        """Check `If-Match`, then take the next revision and log the change (inside _write)."""
+        """Check `If-Match`, then take the next revision and log the change (inside a transaction)."""
         current = self._revision()
         if expected is not None and expected != current:
             raise StaleRevision(current)
@@ -276,20 +198,17 @@ class Store:
 
     def snapshot(self) -> Snapshot:
         # One read transaction: the rows belong to the revision they come with.
-        self._db.execute("BEGIN")
-        try:
+        with self.reading():
             revision = self._revision()
             toggles = tuple(ToggleRow(k, t, s, bool(e)) for k, t, s, e in self._db.execute(
                 "SELECT kind, target, site, enabled FROM toggles ORDER BY kind, target, site"))
             paused = tuple(s for (s,) in self._db.execute("SELECT site FROM paused_sites ORDER BY site"))
             rules = tuple(UserRuleRow(f"user.{n}", site, title, sel, pat, at) for n, site, title, sel, pat, at in self._db.execute(
                 "SELECT n, site, title, selector, pattern, created_at FROM user_rules ORDER BY n"))
-        finally:
-            self._db.execute("COMMIT")
         return Snapshot(revision, toggles, paused, rules)
 
     def set_toggle(self, kind: str, target: str, enabled: bool, site: str = "", expected: int | None = None) -> int:
-        with self._write():
+        with self.transaction():
             revision = self._bump(expected, {"type": kind, "id": target, "site": site or None, "enabled": enabled})
             self._db.execute(
                 "INSERT INTO toggles (kind, target, site, enabled, revision) VALUES (?, ?, ?, ?, ?) "
@@ -298,7 +217,7 @@ class Store:
         return revision
 
     def set_paused(self, site: str, paused: bool, expected: int | None = None) -> int:
-        with self._write():
+        with self.transaction():
             revision = self._bump(expected, {"type": "site", "site": site, "paused": paused})
             if paused:
                 self._db.execute("INSERT OR REPLACE INTO paused_sites (site, revision) VALUES (?, ?)", (site, revision))
@@ -309,7 +228,7 @@ class Store:
     def add_user_rule(self, site: str, title: str, selector: str | None, pattern: str | None,
                       expected: int | None = None) -> tuple[int, UserRuleRow]:
         now = time.time()
-        with self._write():
+        with self.transaction():
             n = self._db.execute("SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'user_rules'").fetchone()[0]
             revision = self._bump(expected, {"type": "user-rule", "id": f"user.{n}", "site": site, "created": True})
             (n_inserted,) = self._db.execute(
@@ -323,7 +242,7 @@ class Store:
 
     def delete_user_rule(self, rule_id: str, expected: int | None = None) -> int:
         n = user_rule_number(rule_id)
-        with self._write():
+        with self.transaction():
             if n is None or self._db.execute("SELECT 1 FROM user_rules WHERE n = ?", (n,)).fetchone() is None:
                 raise NotFound(f"no user rule {rule_id!r}")
             revision = self._bump(expected, {"type": "user-rule", "id": rule_id, "deleted": True})
@@ -336,7 +255,7 @@ class Store:
         """Log that an adblock list was added, updated or removed (its file is already in
         place), and carry its switches along: a removed list's go with it; on an update a
         rule switch follows its filter line to its new line number (rule ids are NAME.LINE)."""
-        with self._write():
+        with self.transaction():
             revision = self._bump(expected, {"type": "list", "id": name, "action": action})
             prefix = name + "."
             rows = [row for row in self._db.execute(
@@ -362,7 +281,7 @@ class Store:
 
     def create_client(self, name: str) -> tuple[Client, str]:
         """A new client and its token; the token is returned once and only its hash is kept."""
-        with self._write():
+        with self.transaction():
             return self._create_client(name)
 
     def _create_client(self, name: str) -> tuple[Client, str]:
@@ -377,7 +296,7 @@ class Store:
             "SELECT id, name, created_at, revoked_at FROM clients ORDER BY created_at")]
 
     def revoke(self, client_id: str) -> Client:
-        with self._write():
+        with self.transaction():
             row = self._db.execute("SELECT id, name, created_at, revoked_at FROM clients WHERE id = ?", (client_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no client {client_id!r}")
@@ -392,12 +311,12 @@ class Store:
 
     def create_pair_request(self, client_name: str, ttl: float = PAIR_TTL) -> PairRequest:
         now = time.time()
-        with self._write():
+        with self.transaction():
             self._db.execute("DELETE FROM pair_requests WHERE expires_at < ? AND claimed_at IS NULL", (now - 86400,))
             pending = self._db.execute("SELECT count(*) FROM pair_requests WHERE approved_at IS NULL AND expires_at > ?",
                                        (now,)).fetchone()[0]
             if pending >= PAIR_PENDING_MAX:
-                raise TooManyRequests(f"{pending} pairing requests are already waiting; approve or let them expire")
+                raise Busy(f"{pending} pairing requests are already waiting; approve or let them expire")
             while True:
                 code = "".join(secrets.choice(PAIR_CODE_ALPHABET) for _ in range(8))
                 if self._db.execute("SELECT 1 FROM pair_requests WHERE code = ? AND expires_at > ?", (code, now)).fetchone() is None:
@@ -421,7 +340,7 @@ class Store:
         code, now = normalize_code(code), time.time()
         if len(code) != 8:
             raise InvalidInput("a pairing code has 8 letters and digits, like ABCD-2345", field="code")
-        with self._write():
+        with self.transaction():
             row = self._db.execute(f"SELECT {_PAIR_COLUMNS} FROM pair_requests WHERE code = ? AND approved_at IS NULL "
                                    "AND expires_at > ?", (code, now)).fetchone()
             if row is None:
@@ -431,7 +350,7 @@ class Store:
 
     def claim_pair(self, request_id: str) -> tuple[PairRequest, str | None]:
         """The request, and its token if it was approved and is claimed now (only once)."""
-        with self._write():
+        with self.transaction():
             row = self._db.execute(f"SELECT {_PAIR_COLUMNS} FROM pair_requests WHERE id = ?", (request_id,)).fetchone()
             if row is None:
                 raise NotFound("no such pairing request")
@@ -443,14 +362,6 @@ class Store:
             self._db.execute("UPDATE pair_requests SET claimed_at = ?, client_id = ? WHERE id = ?", (now, client.id, request.id))
         return PairRequest(*row[:6], now), token
 
-    def integrity_check(self) -> str:
-        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
-
 
 _PAIR_COLUMNS = "id, code, client_name, created_at, expires_at, approved_at, claimed_at"
 
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (no ';' or '--' inside its strings)."""
-    code = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
-    return [s.strip() for s in code.split(";") if s.strip()]

@@ -1,0 +1,65 @@
+"""What the commands share: usage errors, the data dir and its store, the rules from files,
+the test-only fetch switch and a progress line."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+DATA_HELP = "QuietPage's data dir (default: the user's data dir)"
+TEST_FETCH_ENV = "QUIETPAGE_TEST_ALLOW_PRIVATE_FETCH"  # tests only: see Config.allow_private_fetch
+
+
+class UsageError(Exception):
+    """Bad input from the person at the terminal: exit 2 with one sentence."""
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    from proxy.config import default_data_dir  # noqa: PLC0415 - keep `--help` fast
+
+    return Path(args.data_dir) if getattr(args, "data_dir", None) else default_data_dir()
+
+
+def open_store(args: argparse.Namespace, *parts):
+    """The data dir's store, with the schema parts the command uses besides the state."""
+    from proxy.store import Store  # noqa: PLC0415
+
+    return Store.in_dir(data_dir(args), *parts)
+
+
+def store_jobs(store):
+    """Run the shared workflows' store jobs at once on this connection (the service runs
+    them on its store thread)."""
+    async def run(fn, *args):
+        return fn(store, *args)
+    return run
+
+
+def load_rule_paths(paths: list[str] | None):
+    from proxy.rules import RuleSet, load_rules  # noqa: PLC0415
+
+    rules = load_rules()
+    if paths:
+        for p in paths:
+            if not Path(p).exists():
+                raise UsageError(f"rules file {p!r} does not exist")
+        extra = load_rules(*paths, known_ids=[r.id for r in rules.rules])
+        rules = RuleSet(rules.packs + extra.packs, rules.errors + extra.errors)
+    return rules
+
+
+def allow_private_fetch() -> bool:
+    return os.environ.get(TEST_FETCH_ENV) == "1"
+
+
+def progress(label: str):
+    """A progress line on stderr that rewrites itself on a terminal, else one line at the end."""
+    tty = sys.stderr.isatty()
+
+    def report(done: int, total: int, *_) -> None:
+        if tty:
+            print(f"\r{label} {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+        elif done == total:
+            print(f"{label} {done}/{total}", file=sys.stderr)
+    return report
