@@ -40,8 +40,10 @@ class Rulebook:
         self.file_rules = RuleSet()  # built-in packs, lists and extra packs
         self.user_rules = RuleSet()
         self.in_force = InForce(RuleSet())
+        self._merged_of: RuleSet | None = None  # the file rules `in_force.rules` was merged from
         self._mtimes: dict[Path, tuple[int, int, int]] = {}
         self._lock = threading.Lock()  # a watcher's thread and the service may both reload
+        self._swap = threading.Lock()  # held only to swap what is in force, never while parsing
         self._watcher: asyncio.Task | None = None
 
     @property
@@ -83,23 +85,33 @@ class Rulebook:
                 fresh = RuleSet(fresh.packs + tuple(lost), fresh.errors)
                 if lost:
                     log.warning("rules: kept the last good version of %s", ", ".join(p.id for p in lost))
-            self.file_rules = fresh
-            self._use(self.user_rules, self.toggles)
+            with self._swap:
+                self.file_rules = fresh
+                self._use(self.user_rules, self.toggles)
+            self.warm()
             log.info("rules: %d packs, %d rules loaded", len(fresh.packs), len(fresh.rules))
             return True
 
     def set_state(self, toggles: Toggles, user_rules: RuleSet) -> None:
         """The person's switches and own rules (from the service's store); the next page
-        cleaned obeys them."""
-        with self._lock:
+        cleaned obeys them. Cheap: `warm` builds what they need."""
+        with self._swap:
             self._use(user_rules, toggles)
 
     def _use(self, user_rules: RuleSet, toggles: Toggles) -> None:
+        rules = self.in_force.rules
+        if user_rules is not self.user_rules or self._merged_of != self.file_rules:
+            # A new rule set only when the rules changed: plans are cached per rule set.
+            rules = self.file_rules.merged(user_rules)
+            self._merged_of = self.file_rules
         self.user_rules = user_rules
-        self.in_force = InForce(self.file_rules.merged(user_rules), toggles)
-        # Build the plan (and an adblock list's index: a second or so for big lists) now,
-        # not on the first page load.
-        self.engine.compile_plan(self.in_force.rules, "", toggles)
+        self.in_force = InForce(rules, toggles)
+
+    def warm(self) -> None:
+        """Build the plan of the rules in force (and an adblock list's index, a second or so
+        for big lists) now, not on the next page load: call it off the event loop."""
+        now = self.in_force
+        self.engine.compile_plan(now.rules, "", now.toggles)
 
     def clean(self, html: str | bytes, url: str, content_type: str | None = None) -> CleanResult:
         """A page through the rules in force."""

@@ -126,8 +126,7 @@ async def run(config: Config) -> None:
     except exceptions.OptionsError as exc:
         raise StartupError(str(exc), status=2) from None
     await _scripts_loaded(master, config)
-    app = create_app(config, reports=addon.reports, file_rules=lambda: rulebook.file_rules, apply=rulebook.set_state,
-                     reload_files=lambda: rulebook.reload(force=True))
+    app = create_app(config, rulebook, addon.reports)
     runner = await start_service(app, config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

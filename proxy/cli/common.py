@@ -1,4 +1,4 @@
-"""What the commands share: usage errors, the data dir and its store, the rules from files,
+"""What the commands share: usage errors, the data dir and its store, the rules in force,
 the test-only fetch switch and a progress line."""
 from __future__ import annotations
 
@@ -36,17 +36,22 @@ def store_jobs(store):
     return run
 
 
-def load_rule_paths(paths: list[str] | None):
-    from proxy.rules import RuleSet, load_rules  # noqa: PLC0415
+def rulebook(args: argparse.Namespace, paths: list[str] | None = None, data: bool = False, store=None):
+    """The rules in force for a command: the built-in packs and `paths`; with `data`, the
+    data dir's adblock lists too; with a `store`, the person's own rules and switches."""
+    from proxy.rulebook import Rulebook  # noqa: PLC0415 - keep `--help` fast
+    from proxy.state import toggles_of, user_rules  # noqa: PLC0415
 
-    rules = load_rules()
-    if paths:
-        for p in paths:
-            if not Path(p).exists():
-                raise UsageError(f"rules file {p!r} does not exist")
-        extra = load_rules(*paths, known_ids=[r.id for r in rules.rules])
-        rules = RuleSet(rules.packs + extra.packs, rules.errors + extra.errors)
-    return rules
+    for p in paths or ():
+        if not Path(p).exists():
+            raise UsageError(f"rules file {p!r} does not exist")
+    book = Rulebook(paths=paths or (), data_dir=data_dir(args) if data else None)
+    book.reload(force=True)
+    if store is not None:
+        snapshot = store.snapshot()
+        book.set_state(toggles_of(snapshot),
+                       user_rules(snapshot.user_rules, known_ids=[r.id for r in book.file_rules.rules]))
+    return book
 
 
 def allow_private_fetch() -> bool:

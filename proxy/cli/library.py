@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from proxy.cli.common import (DATA_HELP, UsageError, allow_private_fetch, data_dir, load_rule_paths, open_store,
-                              progress, store_jobs)
+from proxy.cli.common import (DATA_HELP, UsageError, allow_private_fetch, open_store, progress, rulebook,
+                              store_jobs)
 
 
 def cmd_save(args: argparse.Namespace) -> int:
@@ -18,8 +18,6 @@ def cmd_save(args: argparse.Namespace) -> int:
     from proxy.library import store as library  # noqa: PLC0415
     from proxy.library.copies import page_url_problem  # noqa: PLC0415
     from proxy.library.saving import save_reading_copy  # noqa: PLC0415
-    from proxy.lists import list_paths  # noqa: PLC0415
-    from proxy.state import user_rules  # noqa: PLC0415
 
     source = args.source
     html = None
@@ -44,9 +42,8 @@ def cmd_save(args: argparse.Namespace) -> int:
     except InvalidInput as exc:
         raise UsageError(f"--tag: {exc.detail}") from None
     with open_store(args, library.SCHEMA) as store:
-        # The rules the service's library uses too: built-in packs and the imported lists.
-        file_rules = load_rule_paths([str(p) for p in list_paths(data_dir(args))])
-        rules = file_rules.merged(user_rules(store.snapshot().user_rules, known_ids=[r.id for r in file_rules.rules]))
+        # The rules the service's library uses too: built-in packs, the imported lists, your own.
+        rules = rulebook(args, data=True, store=store).rules
         if html is None:
             print(f"fetching {url}", file=sys.stderr)
         saved = asyncio.run(save_reading_copy(url, html, tags, rules, store_jobs(store), allow_private_fetch(),

@@ -10,13 +10,11 @@ from pathlib import Path
 
 from proxy import __version__
 from proxy.cli import library, lists
-from proxy.cli.common import DATA_HELP, UsageError, allow_private_fetch, data_dir, load_rule_paths, open_store
+from proxy.cli.common import DATA_HELP, UsageError, allow_private_fetch, data_dir, open_store, rulebook
 from proxy.errors import DomainError
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from proxy.engine import clean_page  # noqa: PLC0415
-
     if args.file == "-":
         data = sys.stdin.buffer.read()
     else:
@@ -28,13 +26,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"quietpage clean: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
             return 1
-    rules = load_rule_paths(args.rules)
-    if rules.errors:
-        for e in rules.errors:
+    book = rulebook(args, args.rules)
+    if book.rules.errors:
+        for e in book.rules.errors:
             print(f"quietpage clean: {e}", file=sys.stderr)
         print("quietpage clean: the rules above have errors; fix them or leave out --rules", file=sys.stderr)
         return 1
-    result = clean_page(data, args.url or "", rules)
+    result = book.clean(data, args.url or "")
     out = result.html
     encoding = result.encoding or "utf-8"
     sys.stdout.buffer.write(out.encode(encoding, errors="xmlcharrefreplace"))
@@ -68,12 +66,21 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
-    rules = load_rule_paths(args.rules)
-    for pack in rules.packs:
-        print(f"{pack.id}  {pack.title}{'' if pack.enabled else '  (off)'}")
+    """Every pack in force for the data dir: the built-in packs, --rules, the imported lists
+    (counted, not listed rule by rule) and your own rules, with their switches."""
+    with open_store(args) as store:
+        book = rulebook(args, args.rules, data=True, store=store)
+    toggles = book.toggles
+    for pack in book.rules.packs:
+        print(f"{pack.id}  {pack.title}{'' if toggles.pack_on(pack) else '  (off)'}")
+        if pack.adblock:
+            print(f"  {len(pack.rules)} rules from the adblock list {pack.path}")
+            continue
         for r in pack.rules:
             scope = ",".join(r.scope.include + tuple("~" + d for d in r.scope.exclude)) or "all sites"
-            print(f"  {r.id:40} {r.kind:16} {scope:20} {r.title}{'' if r.enabled else '  (off)'}")
+            on = toggles.rule_on(r, "", toggles.pack_on(pack))
+            print(f"  {r.id:40} {r.kind:16} {scope:20} {r.title}{'' if on else '  (off)'}")
+    print(f"(data in {data_dir(args)})", file=sys.stderr)
     return 0
 
 
@@ -277,8 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = rules_sub.add_parser("check", help="validate packs; exit 1 listing every problem")
     check.add_argument("paths", nargs="*", metavar="PATH", help="pack files or folders (default: the built-in packs)")
     check.set_defaults(func=cmd_rules_check)
-    lst = rules_sub.add_parser("list", help="list packs and rules")
+    lst = rules_sub.add_parser("list", help="list the packs and rules in force: built-in, lists, your own")
     lst.add_argument("--rules", action="append", metavar="PATH", help="extra rule pack or folder (repeatable)")
+    lst.add_argument("--data-dir", metavar="D", help=DATA_HELP)
     lst.set_defaults(func=cmd_rules_list)
     export = rules_sub.add_parser("export", help="print your own rules (made through the service) as a pack file")
     export.add_argument("--data-dir", metavar="D", help=DATA_HELP)

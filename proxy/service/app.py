@@ -5,40 +5,38 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator
 
 from aiohttp import web
 
 from proxy.config import Config
 from proxy.database import DB_NAME
 from proxy.reports import PageReports
-from proxy.lists import list_paths
-from proxy.rules import RuleSet, builtin_rules_dir, load_rules
+from proxy.rulebook import Rulebook
 from proxy.service import api, library, lists, openapi, pairing
 from proxy.service.events import EventHub
 from proxy.service.keys import config_key, csrf_key, hub_key, live_key, reports_key, watcher_key
-from proxy.service.live import ApplyState, LiveState
+from proxy.service.live import LiveState
 from proxy.service.lists import MAX_LIST_BODY
 from proxy.service.security import MAX_PAGE_BODY, door_middleware, errors_middleware, security_headers
 
 log = logging.getLogger("quietpage")
 
 
-def create_app(config: Config, reports: PageReports | None = None, file_rules: Callable[[], RuleSet] | None = None,
-               apply: ApplyState | None = None, reload_files: Callable[[], object] | None = None) -> web.Application:
-    """The service. Inside `quietpage run` the proxy passes its page reports, its file
-    rules, `apply`, which gets the new toggles and user rules on every accepted change,
-    and `reload_files`, which reads the rule files again when an adblock list changed."""
+def create_app(config: Config, rulebook: Rulebook | None = None, reports: PageReports | None = None) -> web.Application:
+    """The service. Inside `quietpage run` the proxy passes the rulebook it cleans with and
+    its page reports; `quietpage serve` (and a test) pass neither: the service then reads
+    the rule files itself (the built-in packs, the data dir's lists, `config.rules`)."""
     # The largest body any route takes; each route's own limit is checked by the door and read_json.
     app = web.Application(client_max_size=max(MAX_PAGE_BODY, MAX_LIST_BODY), middlewares=[errors_middleware, door_middleware])
     app[config_key] = config
     app[csrf_key] = secrets.token_urlsafe(32)
     app[reports_key] = reports if reports is not None else PageReports()
     app[hub_key] = EventHub()
-    if file_rules is None:  # `quietpage serve`: no proxy; the files are read here
-        files = FileRules(config)
-        file_rules, reload_files = files, files.reload
-    app[live_key] = LiveState(config.data_dir / DB_NAME, file_rules, app[hub_key], apply, reload_files)
+    if rulebook is None:
+        rulebook = Rulebook(paths=config.rules, data_dir=config.data_dir)
+        app.cleanup_ctx.append(_own_rules)
+    app[live_key] = LiveState(config.data_dir / DB_NAME, rulebook, app[hub_key])
     api.add_routes(app)
     lists.add_routes(app)
     pairing.add_routes(app)
@@ -51,22 +49,17 @@ def create_app(config: Config, reports: PageReports | None = None, file_rules: C
     return app
 
 
-class FileRules:
-    """`quietpage serve`'s rule files: the built-in packs, the data dir's lists and
-    --rules, read at start and again when a list changes."""
+# How often `quietpage serve` looks for edited rule files (the proxy has an option for it).
+RELOAD_EVERY_S = 1.0
 
-    def __init__(self, config: Config):
-        self.config = config
-        self.current = self._load()
 
-    def __call__(self) -> RuleSet:
-        return self.current
-
-    def reload(self) -> None:
-        self.current = self._load()
-
-    def _load(self) -> RuleSet:
-        return load_rules(builtin_rules_dir(), *list_paths(self.config.data_dir), *self.config.rules)
+async def _own_rules(app: web.Application) -> AsyncIterator[None]:
+    """A service without a proxy reads the rule files itself, and watches them."""
+    rulebook = app[live_key].rulebook
+    await asyncio.to_thread(rulebook.reload, True)
+    rulebook.start_watching(RELOAD_EVERY_S)
+    yield
+    rulebook.stop_watching()
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:

@@ -1,5 +1,6 @@
 """The rule state as the running service holds it: the store behind one worker thread,
-the last snapshot, and the hand-off of every accepted change to the proxy and to SSE."""
+the last snapshot, and the hand-off of every accepted change to the rulebook (which the
+proxy cleans with) and to SSE."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from proxy.library import store as library
+from proxy.rulebook import Rulebook
 from proxy.rules import RuleSet, Toggles
 from proxy.service.events import EventHub
 from proxy.state import toggles_of, user_rules
@@ -16,8 +18,6 @@ from proxy.store import Snapshot, Store
 
 log = logging.getLogger("quietpage")
 T = TypeVar("T")
-
-ApplyState = Callable[[Toggles, RuleSet], None]
 
 
 class LiveState:
@@ -27,19 +27,24 @@ class LiveState:
     are serialised without locks.
     """
 
-    def __init__(self, db_path: Path, file_rules: Callable[[], RuleSet], hub: EventHub,
-                 apply: ApplyState | None = None, reload_files: Callable[[], object] | None = None):
-        self.db_path, self.file_rules, self.hub, self._apply = db_path, file_rules, hub, apply
-        self._reload_files = reload_files
+    def __init__(self, db_path: Path, rulebook: Rulebook, hub: EventHub):
+        self.db_path, self.rulebook, self.hub = db_path, rulebook, hub
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quietpage-store")
         self._store: Store | None = None
         self.snapshot = Snapshot(0)
-        self.toggles = Toggles()
-        self.user_rules = RuleSet()
+        self._parsed_for: tuple = ((), None)  # (user rule rows, file rules) the rulebook's user rules are of
+
+    @property
+    def toggles(self) -> Toggles:
+        return self.rulebook.toggles
+
+    @property
+    def user_rules(self) -> RuleSet:
+        return self.rulebook.user_rules
 
     async def open(self) -> None:
         self._store = await self._call(Store, self.db_path, library.SCHEMA)
-        self._use(await self.run(Store.snapshot))
+        await self._use(await self.run(Store.snapshot))
 
     async def close(self) -> None:
         if self._store is not None:
@@ -65,7 +70,7 @@ class LiveState:
             return result, store.snapshot(), store.changes_since(before)
 
         result, snapshot, changes = await self.run(job)
-        self._accept(snapshot, changes)
+        await self._accept(snapshot, changes)
         return result
 
     async def refresh(self) -> bool:
@@ -77,7 +82,7 @@ class LiveState:
         def job(store: Store):
             return store.snapshot(), store.changes_since(before)
 
-        self._accept(*(await self.run(job)))
+        await self._accept(*(await self.run(job)))
         return True
 
     async def watch(self, every: float = 1.0) -> None:
@@ -88,32 +93,37 @@ class LiveState:
             except Exception as exc:  # noqa: BLE001 - the watcher must outlive one failed read
                 log.warning("service: could not read the store: %s", exc)
 
-    def _accept(self, snapshot: Snapshot, changes: list[tuple[int, dict]]) -> None:
+    async def _accept(self, snapshot: Snapshot, changes: list[tuple[int, dict]]) -> None:
         # Jobs finish in order on the one thread, but be safe against an older snapshot.
         if snapshot.revision < self.snapshot.revision:
             return
         fresh = snapshot.revision > self.snapshot.revision
-        if fresh and self._reload_files is not None and any(c.get("type") == "list" for _r, c in changes):
+        if fresh and any(c.get("type") == "list" for _r, c in changes):
             # An adblock list changed in the data dir (here or by `quietpage lists`): read the
-            # files again before the change is announced, so whoever hears of it sees the list.
+            # files again before the change is announced, so whoever hears of it sees the
+            # list; on a worker thread, as a big list takes a second to parse and index.
             try:
-                self._reload_files()
+                await asyncio.to_thread(self.rulebook.reload, True)
             except Exception as exc:  # noqa: BLE001 - the last good rules stay in force
                 log.warning("rules: reload after a list change failed: %s", exc)
-        self._use(snapshot)
+        await self._use(snapshot)
         if fresh:
             for revision, change in changes:
                 self.hub.publish(revision, change)
 
-    def _use(self, snapshot: Snapshot) -> None:
+    async def _use(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self.toggles = toggles_of(snapshot)
-        self.user_rules = user_rules(snapshot.user_rules, known_ids=[r.id for r in self.file_rules().rules])
-        for error in self.user_rules.errors:
-            log.warning("user rules: %s", error)
-        if self._apply is not None:
-            self._apply(self.toggles, self.user_rules)
+        user, files = self.rulebook.user_rules, self.rulebook.file_rules
+        if (snapshot.user_rules, files) != self._parsed_for:
+            # Parsed like a pack file (selectors compiled, patterns checked): off the loop.
+            user = await asyncio.to_thread(user_rules, snapshot.user_rules, [r.id for r in files.rules])
+            self._parsed_for = (snapshot.user_rules, files)
+            for error in user.errors:
+                log.warning("user rules: %s", error)
+        self.rulebook.set_state(toggles_of(snapshot), user)
+        # The plans of the new state built off the event loop, before the change is answered.
+        await asyncio.to_thread(self.rulebook.warm)
 
     def rules(self) -> RuleSet:
         """File rules and user rules, as the proxy sees them."""
-        return self.file_rules().merged(self.user_rules)
+        return self.rulebook.rules
