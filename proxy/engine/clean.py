@@ -14,7 +14,8 @@ The stages, each in its own module:
 6. splice       the outermost matches cut out of the page's own source (or the tree
                 serialized), so what is not removed leaves byte for byte
 
-It never raises: on any failure the original page comes back with `.error` set.
+It never raises: on any failure, or past its deadline, the original page comes back with
+`.error` set. A rule's regular expression that backtracks too long is skipped (patterns.py).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from proxy.engine.listindex import ListIndex, build_list_index, lists_in_force
 from proxy.engine.match_lists import match_lists
 from proxy.engine.match_selectors import match_selectors
 from proxy.engine.match_text import match_text
+from proxy.engine.patterns import Runner, check
 from proxy.engine.plan import Plan, compile_rules
 from proxy.engine.prepare import Prepared, guess_language, page_language, prepare
 from proxy.engine.scanners import HYPERSCAN, SourceScanner
@@ -78,6 +80,7 @@ class Engine:
         self._index = lru_cache(maxsize=16)(self._build_index)
         self._sources: dict[tuple[frozenset[bytes], ListIndex], SourceScanner | None] = {}
         self._builtin: RuleSet | None = None
+        self.quarantine: set[tuple[str, str]] = set()  # (rule id, pattern) that ran too long
 
     def builtin_rules(self) -> RuleSet:
         if self._builtin is None:
@@ -120,23 +123,24 @@ class Engine:
 
     def clean_page(self, html: str | bytes, url: str = "", rules: RuleSet | None = None,
                    toggles: Toggles = NO_TOGGLES, limits: GuardLimits = DEFAULT_LIMITS,
-                   content_type: str | None = None) -> CleanResult:
+                   content_type: str | None = None, deadline: float | None = None) -> CleanResult:
         """Remove what the rules in scope for `url` match; never raises.
 
         Bytes are decoded by their charset (`content_type`'s, a BOM's, `<meta>`'s, or a
-        detector's); UTF-8 goes to Lexbor as it is. On any failure the original page comes
-        back with `.error` set. `rules`: the built-in packs if None.
+        detector's); UTF-8 goes to Lexbor as it is. On any failure, or past `deadline` (a
+        `time.perf_counter()` value), the original page comes back with `.error` set.
+        `rules`: the built-in packs if None.
         """
         start = time.perf_counter()
         try:
             prepared = prepare(html, content_type)
         except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
             return CleanResult(html, error=f"{type(exc).__name__}: {exc}", elapsed_ms=_ms(start))
-        return self.clean_prepared(prepared, url, rules, toggles, limits, started=start)
+        return self.clean_prepared(prepared, url, rules, toggles, limits, started=start, deadline=deadline)
 
     def clean_prepared(self, prepared: Prepared, url: str = "", rules: RuleSet | None = None,
                        toggles: Toggles = NO_TOGGLES, limits: GuardLimits = DEFAULT_LIMITS,
-                       started: float | None = None) -> CleanResult:
+                       started: float | None = None, deadline: float | None = None) -> CleanResult:
         """`clean_page` for a page `prepare` already parsed; never raises."""
         start = time.perf_counter() if started is None else started
         page, encoding = prepared.page, prepared.encoding
@@ -149,19 +153,19 @@ class Engine:
             if plan.empty or prepared.tree is None:
                 return CleanResult(page, encoding=encoding, elapsed_ms=_ms(start))
             removed, skipped, out = self._clean(prepared.tree, page, plan, limits, ruleset, host, toggles,
-                                                path_of(url), prepared.data)
+                                                path_of(url), prepared.data, deadline)
             return CleanResult(out if removed else page, removed, skipped, bool(removed),
                                encoding=encoding, elapsed_ms=_ms(start))
         except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
             return CleanResult(page, error=f"{type(exc).__name__}: {exc}", encoding=encoding, elapsed_ms=_ms(start))
 
     def _clean(self, tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardLimits, rules: RuleSet,
-               host: str, toggles: Toggles, path: str = "/", data: bytes | None = None
-               ) -> tuple[dict[str, int], dict[str, str], str | bytes]:
+               host: str, toggles: Toggles, path: str = "/", data: bytes | None = None,
+               deadline: float | None = None) -> tuple[dict[str, int], dict[str, str], str | bytes]:
         body = tree.body
         if body is None:
             return {}, {}, text
-        page = Page(tree, body, path, data)
+        page = Page(tree, body, path, data, Runner(deadline, self.quarantine))
         page.scanner = plan.source  # the same for every language's plan
         if plan.needles:
             lang = page_language(tree) or guess_language(page.segments[1])
@@ -170,13 +174,16 @@ class Engine:
         targets: dict[str, list] = {}
         if plan.selector_groups:
             match_selectors(page, plan, targets)
+            check(deadline)
         if plan.needles:
             match_text(page, plan, targets)
+            check(deadline)
         if plan.lists:
             match_lists(page, plan.lists, text, targets)
+            check(deadline)
+        skipped: dict[str, str] = dict(page.patterns.skipped)
         if not targets:
-            return {}, {}, text
-        skipped: dict[str, str] = {}
+            return {}, skipped, text
         final: list[tuple[str, object]] = []
         for rule_id, nodes in targets.items():
             rule = rules.rule(rule_id)
@@ -232,9 +239,10 @@ def default_engine() -> Engine:
 
 
 def clean_page(html: str | bytes, url: str = "", rules: RuleSet | None = None, toggles: Toggles = NO_TOGGLES,
-               limits: GuardLimits = DEFAULT_LIMITS, content_type: str | None = None) -> CleanResult:
+               limits: GuardLimits = DEFAULT_LIMITS, content_type: str | None = None,
+               deadline: float | None = None) -> CleanResult:
     """`Engine.clean_page` on the default engine."""
-    return default_engine().clean_page(html, url, rules, toggles, limits, content_type)
+    return default_engine().clean_page(html, url, rules, toggles, limits, content_type, deadline)
 
 
 def compile_plan(rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang: str = "") -> Plan:

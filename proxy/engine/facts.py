@@ -5,6 +5,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from proxy.engine.dom import NOT_TEXT, find, find_first
+from proxy.engine.patterns import Runner
 from proxy.engine.scanners import SourceHits, SourceScanner
 
 # Text nodes are joined with this in the page text the needles are looked for in.
@@ -18,8 +19,10 @@ LONG_RAW_TEXT = 512
 class Page:
     """One parsed page and what has been worked out about it, computed on demand."""
 
-    def __init__(self, tree: LexborHTMLParser, body, path: str = "/", data: bytes | None = None):
+    def __init__(self, tree: LexborHTMLParser, body, path: str = "/", data: bytes | None = None,
+                 patterns: Runner | None = None):
         self.tree = tree
+        self.patterns = patterns or Runner()  # runs the rules' regular expressions, bounded
         self.body = body
         self.path = path  # the URL's path and query, for `:matches-path()`
         self.data = data  # the page's bytes, for the source scanner

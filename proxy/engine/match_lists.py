@@ -144,13 +144,13 @@ def procedure(page: Page, rule: Rule, nodes: list) -> list:
     steps = rule.procedure
     if steps is None:
         return nodes
-    if steps.path is not None and not steps.path.search(page.path):
+    if steps.path is not None and not page.patterns.search(rule.id, steps.path, page.path):
         return []
     out = []
     for node in nodes:
         if steps.text is not None or steps.min_text_length:
             text = node.text(deep=True)
-            if steps.text is not None and not steps.text.search(text):
+            if steps.text is not None and not page.patterns.search(rule.id, steps.text, text):
                 continue
             if len(text) < steps.min_text_length:
                 continue

@@ -42,7 +42,8 @@ def match_text(page: Page, plan: Plan, targets: dict[str, list]) -> None:
                 if len(norm) > max_len:
                     break
                 hit = next((rule for rule, pat in entries if norm and len(norm) <= pat.max_len
-                            and pat.full.fullmatch(norm) and (not rule.requires or page.has(rule.requires))), None)
+                            and page.patterns.fullmatch(rule.id, pat.full, norm)
+                            and (not rule.requires or page.has(rule.requires))), None)
                 if hit is not None:
                     targets.setdefault(hit.id, []).append(current)
                     claimed.add(current.mem_id)
@@ -79,13 +80,13 @@ def _phrase_present(page: Page, forms: tuple[tuple[bytes, Starts], ...], max_len
             # A needle inside a long text node (a paragraph) cannot be in a short element.
             if hi - lo <= 4 * max_len + 64:
                 live = starts.live(low, lo, pos)
-                if live and _windows_match(raw, lo, hi, max_len, live):
+                if live and _windows_match(page, raw, lo, hi, max_len, live):
                     return True
             pos = low.find(form, hi)
     return False
 
 
-def _windows_match(raw: bytes, lo: int, hi: int, max_len: int, entries) -> bool:
+def _windows_match(page: Page, raw: bytes, lo: int, hi: int, max_len: int, entries) -> bool:
     """Try the needle's text node alone and joined with its neighbours: an element's
     text is a run of consecutive text nodes."""
     own = _segment_len(raw, lo, hi)
@@ -118,14 +119,15 @@ def _windows_match(raw: bytes, lo: int, hi: int, max_len: int, entries) -> bool:
     # Any match lies inside the widest run: one search there rules most needles out.
     widest = normalize_text(raw[before[-1] if before else lo:after[-1] if after else hi]
                             .replace(SEP, b"").decode("utf-8", "replace"))
-    live = [p for _r, p in entries if p.full.search(widest)]
+    patterns = page.patterns
+    live = [(r, p) for r, p in entries if patterns.search(r.id, p.full, widest)]
     if not live:
         return False
     for start in [lo, *before]:
         for end in [hi, *after]:
             norm = normalize_text(raw[start:end].replace(SEP, b"").decode("utf-8", "replace"))
-            if norm and len(norm) <= max_len and any(len(norm) <= p.max_len and p.full.fullmatch(norm)
-                                                     for p in live):
+            if norm and len(norm) <= max_len and any(len(norm) <= p.max_len and patterns.fullmatch(r.id, p.full, norm)
+                                                     for r, p in live):
                 return True
     return False
 

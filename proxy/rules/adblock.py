@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+import regex
+
 from proxy.rules.model import (MAX_UPWARD, FilterList, ListException, PageException, Procedure, Rule, RuleError,
                                RulePack, Scope)
 from proxy.rules.selectors import selector_problem
+from proxy.rules.text import bounded_regex
 
 # Operators that need a live browser (layout, styles, events) or are not cosmetic.
 _UNSUPPORTED_OPERATORS = {
@@ -308,13 +311,17 @@ def _balanced(s: str) -> bool:
 
 
 def _text_regex(arg: str):
+    """A `:has-text()` / `:matches-path()` argument: a literal (searched as one) or a
+    `/regex/flags` (run under a time limit: lists are other people's input); False if bad."""
     arg = arg.strip()
     if len(arg) >= 2 and arg[0] == arg[-1] == '"':
         arg = arg[1:-1]
     m = re.fullmatch(r"/(.*)/([a-z]*)", arg)
     try:
         if m:
-            return re.compile(m.group(1), re.IGNORECASE if "i" in m.group(2) else 0)
+            flags = re.IGNORECASE if "i" in m.group(2) else 0
+            re.compile(m.group(1), flags)  # valid for re, so both engines read it the same way
+            return bounded_regex(m.group(1), flags)
         return re.compile(re.escape(arg))
-    except re.error:
+    except (re.error, regex.error):
         return False

@@ -1,6 +1,6 @@
 """The rule model: typed, frozen records every parser emits and the engine reads.
 
-Pure: the stdlib only. A pack read from an adblock list says so (`RulePack.filter_list`);
+Pure: the stdlib and `regex`. A pack read from an adblock list says so (`RulePack.filter_list`);
 nothing is inferred from a pack's size.
 """
 from __future__ import annotations
@@ -8,6 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import regex
+
+# A compiled pattern: the stdlib's (built-in packs, literals) or the `regex` module's,
+# which the engine runs under a time limit (see rules.text).
+Matcher = re.Pattern | regex.Pattern
 
 KINDS = ("icon-sprites", "share-prompts", "comment-notices", "related-promos", "other")
 
@@ -55,7 +61,7 @@ class TextPattern:
     """A text pattern: `full` must match an element's whole normalised text."""
 
     source: str
-    full: re.Pattern
+    full: Matcher
     needles: tuple[str, ...]  # lower-case words, one of which any match contains (() if none)
     options: tuple[tuple[str, ...], ...] = ()  # every such word set a match must satisfy
     phrases: tuple[str, ...] = ()  # up to three words a match contains verbatim, or alternatives
@@ -83,9 +89,9 @@ class Procedure:
     """Tests applied to what a list rule's CSS part matched (uBlock Origin's procedural
     operators that work on a static page)."""
 
-    text: re.Pattern | None = None  # :has-text — the element's text contains a match
+    text: Matcher | None = None  # :has-text — the element's text contains a match
     min_text_length: int = 0  # :min-text-length
-    path: re.Pattern | None = None  # :matches-path — the page's path (and query)
+    path: Matcher | None = None  # :matches-path — the page's path (and query)
 
 
 @dataclass(frozen=True)

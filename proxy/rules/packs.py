@@ -47,18 +47,21 @@ _DOMAIN_RE = re.compile(r"^~?[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}$")
 
 
-def parse_pack_file(file: Path, seen_ids: Mapping[str, str] = {}, seen_packs: set[str] = frozenset()
-                    ) -> tuple[RulePack | None, list[RuleError]]:
-    """A `.yaml` pack file; an unreadable file is one error."""
+def parse_pack_file(file: Path, seen_ids: Mapping[str, str] = {}, seen_packs: set[str] = frozenset(),
+                    trusted: bool = False) -> tuple[RulePack | None, list[RuleError]]:
+    """A `.yaml` pack file; an unreadable file is one error. `trusted`: a built-in pack."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [RuleError(str(file), 0, f"cannot read: {exc}")]
-    return parse_pack_text(text, str(file), seen_ids, seen_packs, base=file.parent)
+    return parse_pack_text(text, str(file), seen_ids, seen_packs, base=file.parent, trusted=trusted)
 
 
-def parse_pack_text(text: str, name: str = "<pack>", seen_ids: Mapping[str, str] = {}, seen_packs: set[str] = frozenset(), base: Path | None = None) -> tuple[RulePack | None, list[RuleError]]:
-    """Parse one YAML pack; returns the pack (None if unusable) and every error found."""
+def parse_pack_text(text: str, name: str = "<pack>", seen_ids: Mapping[str, str] = {},
+                    seen_packs: set[str] = frozenset(), base: Path | None = None, trusted: bool = False
+                    ) -> tuple[RulePack | None, list[RuleError]]:
+    """Parse one YAML pack; returns the pack (None if unusable) and every error found.
+    `trusted`: a built-in pack, whose regular expressions run without a time limit."""
     try:
         doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -99,7 +102,7 @@ def parse_pack_text(text: str, name: str = "<pack>", seen_ids: Mapping[str, str]
         raw_rules = []
     for index, raw in enumerate(raw_rules):
         line = raw_rules.lines[index]
-        rule = _parse_rule(raw, line, pack_id or "?", default_kind, default_scope, name, err)
+        rule = _parse_rule(raw, line, pack_id or "?", default_kind, default_scope, name, err, trusted)
         if rule is None:
             continue
         if rule.id in ids_here:
@@ -122,7 +125,7 @@ def parse_pack_text(text: str, name: str = "<pack>", seen_ids: Mapping[str, str]
     ), errors
 
 
-def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err) -> Rule | None:
+def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err, trusted=False) -> Rule | None:
     if not isinstance(raw, _LineDict):
         err(line, "a rule must be a mapping")
         return None
@@ -154,7 +157,7 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err) ->
     raw_patterns = _string_list(raw, "text", line, label, err)
     for pat, pat_line in raw_patterns:
         try:
-            patterns.append(compile_text_pattern(pat, case_sensitive))
+            patterns.append(compile_text_pattern(pat, case_sensitive, trusted))
         except ValueError as exc:
             err(pat_line, str(exc), label)
     lang = raw.get("lang", [])

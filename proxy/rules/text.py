@@ -2,12 +2,20 @@
 
 Compiling a pattern also works out what every match must contain (its words, a short
 phrase, its literal start, its longest length), so the engine can look for those cheaply
-before trying the pattern. Pure: the stdlib only.
+before trying the pattern.
+
+A regular expression from anywhere but the built-in packs (a person's rule, an extra
+pack, a filter list) may backtrack for ever on some text: it is compiled with the `regex`
+module, which the engine runs with a time limit. Built-in patterns and plain phrases
+(linear by construction) use the stdlib's `re`. Either way a pattern must be valid for
+`re`, so both agree on what it means. Pure: the stdlib and `regex`.
 """
 from __future__ import annotations
 
 import re
 from re import _parser as sre_parse  # the stdlib regex parser; `sre_parse` is deprecated
+
+import regex
 
 from proxy.rules.model import MAX_TEXT_MATCH, TextPattern
 
@@ -18,8 +26,9 @@ def normalize_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def compile_text_pattern(source: str, case_sensitive: bool = False) -> TextPattern:
-    """`/regex/` or a plain string; either must match an element's whole text."""
+def compile_text_pattern(source: str, case_sensitive: bool = False, trusted: bool = False) -> TextPattern:
+    """`/regex/` or a plain string; either must match an element's whole text. `trusted`:
+    from the built-in packs (run without a time limit)."""
     flags = 0 if case_sensitive else re.IGNORECASE
     if len(source) >= 2 and source.startswith("/") and source.endswith("/"):
         body = source[1:-1]
@@ -31,6 +40,8 @@ def compile_text_pattern(source: str, case_sensitive: bool = False) -> TextPatte
             full = re.compile(body, flags)
         except re.error as exc:
             raise ValueError(f"bad regex {source!r}: {exc}") from None
+        if not trusted:
+            full = bounded_regex(body, flags)
         options = _regex_options(body)
         phrase_options = _regex_options(body, spaces=True)
         parsed = sre_parse.parse(body)
@@ -53,6 +64,11 @@ def compile_text_pattern(source: str, case_sensitive: bool = False) -> TextPatte
                        options=tuple(dict.fromkeys(options)), phrases=phrases,
                        phrase_options=tuple(o for o in dict.fromkeys(phrase_options) if all(len(p) >= 3 for p in o)),
                        head=head.lower() if case_sensitive is False or head.isascii() else "")
+
+
+def bounded_regex(body: str, flags: int = 0) -> "regex.Pattern":
+    """`body` (valid for `re`) compiled for matching under a time limit."""
+    return regex.compile(body, (regex.IGNORECASE if flags & re.IGNORECASE else 0) | regex.VERSION0)
 
 
 def _literal_head(parsed) -> str:
