@@ -1,12 +1,11 @@
 """Adblock cosmetic lists as rule packs: syntax, scoping, exceptions, operators."""
-from pathlib import Path
-
 import pytest
 
-from pagetext import visible_text
-from proxy.rules.adblock import parse_list_text
 from proxy.engine import clean_page
 from proxy.rules import RuleSet, load_rules
+from proxy.rules.adblock import parse_list_text
+from support.pagetext import visible_text
+from support.paths import SHARED
 
 ARTICLE = "".join(f"<p>Paragraph {i} of the article, long enough to be the article itself.</p>" for i in range(8))
 
@@ -148,7 +147,7 @@ def test_escaped_selectors_in_a_big_list_still_match(tmp_path):
 
 
 def test_real_lists_import():
-    lists = sorted((Path(__file__).resolve().parents[2] / "shared/corpora/filterlists").glob("*/*.txt"))
+    lists = sorted((SHARED / "corpora/filterlists").glob("*/*.txt"))
     assert lists
     rules = load_rules(*lists)
     assert rules.errors == ()

@@ -3,14 +3,12 @@ import json
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from pagetext import SEED_DIR, SEED_URL, visible_text
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = SEED_DIR / "rt-secret-talks.html"
+from support.pagetext import visible_text
+from support.paths import DATA, ROOT
+from support.seed import SEED_FILE as SEED, SEED_URL
 
 
 def quietpage(*args, stdin: bytes | None = None):
@@ -45,7 +43,7 @@ def test_clean_missing_file_is_a_usage_error():
 
 
 def test_clean_with_broken_rules_exits_1():
-    run = quietpage("clean", "--rules", ROOT / "tests/data/broken-pack.yaml", SEED)
+    run = quietpage("clean", "--rules", DATA / "broken-pack.yaml", SEED)
     assert run.returncode == 1
     assert b"broken-pack.yaml:11: broken.bad-kind" in run.stderr
     assert run.stdout == b""
@@ -68,7 +66,7 @@ def test_rules_check_builtin_ok():
 
 
 def test_rules_check_lists_every_mistake():
-    run = quietpage("rules", "check", ROOT / "tests/data/broken-pack.yaml")
+    run = quietpage("rules", "check", DATA / "broken-pack.yaml")
     assert run.returncode == 1
     lines = run.stdout.decode().strip().splitlines()
     assert len(lines) == 9

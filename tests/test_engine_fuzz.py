@@ -3,21 +3,21 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
+from proxy.engine import CleanResult, clean_page
+from support.paths import ROOT, SEED_DIR, TESTS
+
+sys.path.insert(0, str(TESTS / "benchmarks"))  # the benchmarks' own visible_text, as they score pages
 
 from aeb import visible_text  # noqa: E402
-from proxy.engine import CleanResult, clean_page  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 SEED_URL = "https://www.rt.com/news/467009-us-venezuela-secret-talks/"
 SEED_PAGE = next(p for p in (ROOT / "rules" / "tests" / "rt-article.html",
-                             ROOT.parent / "shared" / "seed" / "rt-secret-talks.html") if p.is_file())
+                             SEED_DIR / "rt-secret-talks.html") if p.is_file())
 SEED = SEED_PAGE.read_text(encoding="utf-8")
 SPRITE_END = SEED.index("</svg>") + len("</svg>")  # the first <svg> of the page is its sprite sheet
 SPRITE_LABELS = re.findall(r"<title>(icon[^<]*)</title>", SEED[:SPRITE_END])

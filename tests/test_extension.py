@@ -10,10 +10,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from extensionrig import CHROMIUM, DOCS, EXTENSION, Api, LoadedExtension, chromium_args, extension_copy
-from proxyrig import SEED_PATH, ProxyProcess, free_port, quietpage_run_argv, reroute_env
-from servicerig import cli, make_token
-from test_seed import NOTICE
+from support.extensionrig import CHROMIUM, DOCS, EXTENSION, Api, LoadedExtension, chromium_args, extension_copy
+from support.net import free_port
+from support.proxyrig import ProxyProcess, quietpage_run_argv, reroute_env
+from support.seed import NOTICE, SEED_PATH
+from support.servicerig import cli, make_token
 
 SEED_URL = f"https://www.rt.com{SEED_PATH}"
 SHARE = "Like this story? Share it with a friend!"

@@ -12,14 +12,15 @@ import pytest
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser
 
-from libraryrig import COVER_PNG, EPUBCHECK, PARAGRAPHS, article_page, open_service, upstream  # noqa: F401
-from pagetext import SEED_DIR, SEED_URL, seed_paragraphs
 from proxy.library.fetch import Fetcher, FetchError, FetchRefused, address_problem, url_problem
-from servicerig import cli, service  # noqa: F401 - fixture
-from test_reader import COVER, HEADLINE, HOSTILE_URL, SUMMARY, assert_harmless, DATA
+from support.pagetext import assert_harmless
+from support.pages import (COVER_PNG, HARBOUR_NEWS, HOSTILE_PAGE, HOSTILE_URL, LIGHTHOUSE_PARAGRAPHS as PARAGRAPHS,
+                           LIGHTHOUSE_TITLE as LIGHTHOUSE, article_page)
+from support.seed import COVER, HEADLINE, SEED_FILE, SEED_URL, SUMMARY, seed_paragraphs
+from support.servicerig import cli
 
-SEED_HTML = (SEED_DIR / "rt-secret-talks.html").read_text(encoding="utf-8")
-LIGHTHOUSE = "Keeper of the northern light asks for a new lamp"
+EPUBCHECK = ["java", "-jar", "/usr/share/java/epubcheck.jar"]
+SEED_HTML = SEED_FILE.read_text(encoding="utf-8")
 
 
 async def save(service, body, status=201):
@@ -58,50 +59,50 @@ async def test_seed_saved_with_its_html_is_exactly_the_reading_copy(service):
 
 # --- fetching: the override, SSRF refusals ------------------------------------------------------
 
-async def test_service_fetches_the_page_and_its_image_with_the_test_override(open_service, upstream):
-    r = await save(open_service, {"url": f"{upstream.base}/lighthouse.html"})
+async def test_service_fetches_the_page_and_its_image_with_the_test_override(open_service, article_site):
+    r = await save(open_service, {"url": f"{article_site.base}/lighthouse.html"})
     assert r["article"]["title"] == LIGHTHOUSE and r["article"]["byline"] == "Mara Quill"
     assert r["images"] == {"in_article": 1, "stored": 1, "bytes": len(COVER_PNG)}
     got = (await open_service.call("GET", f"/api/articles/{r['article']['id']}")).body
-    assert got["image_files"] == [{"n": 0, "url": f"{upstream.base}/img/cover.png",
+    assert got["image_files"] == [{"n": 0, "url": f"{article_site.base}/img/cover.png",
                                    "local": f"/articles/{got['id']}/images/0"}]
     assert await raw_get(open_service, got["image_files"][0]["local"], token=None) == COVER_PNG
-    assert upstream.hits["/lighthouse.html"] == 1 and upstream.hits["/img/cover.png"] == 1
+    assert article_site.hits["/lighthouse.html"] == 1 and article_site.hits["/img/cover.png"] == 1
 
 
-async def test_loopback_page_is_refused_by_default(service, upstream):
-    for url in (f"{upstream.base}/lighthouse.html", f"http://localhost:{upstream.port}/lighthouse.html",
-                f"http://vm:{upstream.port}/lighthouse.html", f"http://[::1]:{upstream.port}/lighthouse.html"):
+async def test_loopback_page_is_refused_by_default(service, article_site):
+    for url in (f"{article_site.base}/lighthouse.html", f"http://localhost:{article_site.http_port}/lighthouse.html",
+                f"http://vm:{article_site.http_port}/lighthouse.html", f"http://[::1]:{article_site.http_port}/lighthouse.html"):
         r = await service.call("POST", "/api/articles", {"url": url})
         if "vm:" in url and r["error"] == "fetch_failed":
             continue  # this machine may not know the name "vm"
         assert r.status == 400 and r["error"] == "address_refused" and r["field"] == "url", (url, r.body)
-    assert sum(upstream.hits.values()) == 0
+    assert sum(article_site.hits.values()) == 0
     assert (await service.call("GET", "/api/articles"))["total"] == 0
 
 
 @pytest.mark.parametrize("image", ["http://127.0.0.1:{port}/img/secret.png", "http://169.254.169.254/latest/meta-data/x.png",
                                    "http://10.0.0.1/x.png", "file:///etc/passwd"])
-async def test_image_urls_at_private_addresses_are_not_fetched(service, upstream, image):
-    image = image.format(port=upstream.port)
-    page = article_page("Private pictures stay private", PARAGRAPHS, image=image)
+async def test_image_urls_at_private_addresses_are_not_fetched(service, article_site, image):
+    image = image.format(port=article_site.http_port)
+    page = article_page(PARAGRAPHS, title="Private pictures stay private", image=image, **HARBOUR_NEWS)
     r = await save(service, {"url": "https://news.example/private-pictures", "html": page})
     assert r["images"]["stored"] == 0
-    assert upstream.hits["/img/secret.png"] == 0
+    assert article_site.hits["/img/secret.png"] == 0
     got = (await service.call("GET", f"/api/articles/{r['article']['id']}")).body
     assert got["image_files"] == [] and "file:" not in got["html"]
     reader = await service.call("GET", f"/articles/{got['id']}", token=None)
     assert "169.254" not in reader.body and "10.0.0.1" not in reader.body and "secret.png" not in reader.body
 
 
-async def test_url_checks_and_redirects(open_service, upstream):
+async def test_url_checks_and_redirects(open_service, article_site):
     for url, error in [("file:///etc/passwd", "invalid_input"), ("ftp://example.com/a", "invalid_input"),
-                       ("javascript:alert(1)", "invalid_input"), (f"{upstream.base}/redirect-to-file", "address_refused"),
-                       (f"{upstream.base}/redirect-loop", "fetch_failed"), (f"{upstream.base}/missing", "fetch_failed"),
-                       (f"{upstream.base}/img/cover.png", "fetch_failed")]:
+                       ("javascript:alert(1)", "invalid_input"), (f"{article_site.base}/redirect-to-file", "address_refused"),
+                       (f"{article_site.base}/redirect-loop", "fetch_failed"), (f"{article_site.base}/missing", "fetch_failed"),
+                       (f"{article_site.base}/img/cover.png", "fetch_failed")]:
         r = await open_service.call("POST", "/api/articles", {"url": url})
         assert r["error"] == error, (url, r.body)
-    assert upstream.hits["/redirect-loop"] == 6  # the first request and 5 redirects, then it gives up
+    assert article_site.hits["/redirect-loop"] == 6  # the first request and 5 redirects, then it gives up
 
 
 @pytest.mark.parametrize("url, problem", [
@@ -150,7 +151,7 @@ def assert_no_active_content(text: str) -> None:
 
 
 async def test_hostile_page_leaves_nothing_active_in_copy_reader_or_exports(service):
-    hostile = (DATA / "hostile-article.html").read_text(encoding="utf-8").replace("</article>", SVG_SCRIPT + "</article>")
+    hostile = HOSTILE_PAGE.read_text(encoding="utf-8").replace("</article>", SVG_SCRIPT + "</article>")
     r = await save(service, {"url": HOSTILE_URL, "html": hostile})
     article_id = r["article"]["id"]
     got = (await service.call("GET", f"/api/articles/{article_id}")).body
@@ -198,7 +199,7 @@ async def test_search_finds_by_a_body_word_ranked_with_a_highlighted_snippet(ser
     }
     ids = {}
     for url, (title, paragraphs) in pages.items():
-        ids[url] = (await save(service, {"url": url, "html": article_page(title, paragraphs, image=None)}))["article"]["id"]
+        ids[url] = (await save(service, {"url": url, "html": article_page(paragraphs, title=title, **HARBOUR_NEWS)}))["article"]["id"]
     r = await service.call("GET", "/api/articles?q=cormorants")  # stemmed: finds "cormorant"
     assert r.status == 200 and r["total"] == 2
     assert [a["id"] for a in r["articles"]] == [ids["https://news.example/two"], ids["https://news.example/one"]]
@@ -242,8 +243,8 @@ async def test_library_api_needs_the_token_and_pages_need_loopback(service):
 
 async def test_a_large_captured_dom_is_accepted(service):
     padding = "<div hidden>" + "x" * (2 * 1024 * 1024) + "</div>"
-    r = await save(service, {"url": "https://news.example/big", "html": article_page("Big page", PARAGRAPHS, image=None,
-                                                                                      extra=padding)})
+    r = await save(service, {"url": "https://news.example/big", "html": article_page(PARAGRAPHS, padding, title="Big page",
+                                                                                      **HARBOUR_NEWS)})
     assert r["article"]["title"] == "Big page"
 
 
@@ -258,16 +259,16 @@ async def epubcheck(path) -> str:
     return text
 
 
-async def test_exports_html_markdown_epub(open_service, upstream, tmp_path):
+async def test_exports_html_markdown_epub(open_service, article_site, tmp_path):
     service = open_service
-    article_id = (await save(service, {"url": f"{upstream.base}/lighthouse.html"}))["article"]["id"]
+    article_id = (await save(service, {"url": f"{article_site.base}/lighthouse.html"}))["article"]["id"]
     await save(service, {"url": SEED_URL, "html": SEED_HTML})
 
     html = (await service.call("GET", f"/api/articles/{article_id}/export?format=html")).body
     tree = LexborHTMLParser(html)
     srcs = [n.attributes["src"] for n in tree.css("img")]
     assert len(srcs) == 1 and srcs[0].startswith("data:image/png;base64,")
-    assert "http://127.0.0.1" not in html.replace(f'href="{upstream.base}/lighthouse.html"', "")
+    assert "http://127.0.0.1" not in html.replace(f'href="{article_site.base}/lighthouse.html"', "")
     csp = tree.css_first('meta[http-equiv="Content-Security-Policy"]').attributes["content"]
     assert "<script" not in html and csp.startswith("default-src 'none'; img-src data:;")
 
@@ -299,17 +300,17 @@ async def test_exports_html_markdown_epub(open_service, upstream, tmp_path):
 
 # --- the CLI ----------------------------------------------------------------------------------------
 
-async def test_cli_save_list_export(tmp_path, upstream, monkeypatch):
+async def test_cli_save_list_export(tmp_path, article_site, monkeypatch):
     data = tmp_path / "data"
-    seed = SEED_DIR / "rt-secret-talks.html"
+    seed = SEED_FILE
     run = await asyncio.to_thread(cli, "save", str(seed), "--url", SEED_URL, "--tag", "venezuela", "--data-dir", str(data))
     assert run.returncode == 0, run.stderr
     assert re.match(rf"1\t{re.escape(HEADLINE)}$", run.stdout.strip())
     monkeypatch.setenv("QUIETPAGE_TEST_ALLOW_PRIVATE_FETCH", "1")
-    run = await asyncio.to_thread(cli, "save", f"{upstream.base}/lighthouse.html", "--data-dir", str(data))
+    run = await asyncio.to_thread(cli, "save", f"{article_site.base}/lighthouse.html", "--data-dir", str(data))
     assert run.returncode == 0 and "1 images stored" in run.stderr, run.stderr
     monkeypatch.delenv("QUIETPAGE_TEST_ALLOW_PRIVATE_FETCH")
-    run = await asyncio.to_thread(cli, "save", f"{upstream.base}/lighthouse.html", "--data-dir", str(data))
+    run = await asyncio.to_thread(cli, "save", f"{article_site.base}/lighthouse.html", "--data-dir", str(data))
     assert run.returncode == 1 and "loopback" in run.stderr
 
     run = await asyncio.to_thread(cli, "list", "--data-dir", str(data))

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from playwright.async_api import async_playwright
 
-from libraryrig import LIGHTHOUSE_TITLE, open_service, upstream  # noqa: F401 - fixtures
-from pagetext import SEED_DIR, SEED_URL
-from test_reader import HEADLINE
+from support.pages import LIGHTHOUSE_TITLE
+from support.seed import HEADLINE, SEED_FILE, SEED_URL
 
 CHROMIUM = "/usr/bin/chromium"
 IMAGES_JS = "() => [...document.images].map(i => ({src: i.src, w: i.naturalWidth, done: i.complete}))"
 
 
-async def test_library_in_a_real_browser_offline(open_service, upstream, tmp_path):
+async def test_library_in_a_real_browser_offline(open_service, article_site, tmp_path):
     service = open_service
-    saved = await service.call("POST", "/api/articles", {"url": f"{upstream.base}/lighthouse.html", "tags": ["sea"]})
+    saved = await service.call("POST", "/api/articles", {"url": f"{article_site.base}/lighthouse.html", "tags": ["sea"]})
     assert saved.status == 201, saved.body
     article_id = saved["article"]["id"]
-    seed = (SEED_DIR / "rt-secret-talks.html").read_text(encoding="utf-8")
+    seed = SEED_FILE.read_text(encoding="utf-8")
     assert (await service.call("POST", "/api/articles", {"url": SEED_URL, "html": seed})).status == 201
-    await upstream.stop()  # the origin is gone too
+    article_site.stop()  # the origin is gone too
     export = tmp_path / "copy.html"
     async with __import__("aiohttp").ClientSession() as session:
         async with session.get(f"{service.base}/api/articles/{article_id}/export?format=html",
@@ -64,7 +63,7 @@ async def test_library_in_a_real_browser_offline(open_service, upstream, tmp_pat
             images = await reader.evaluate(IMAGES_JS)
             assert len(images) == 1 and all(i["w"] > 0 and i["src"].startswith(service.base) for i in images), images
             assert await reader.locator("h1").inner_text() == LIGHTHOUSE_TITLE
-            assert await reader.locator(f'a[href="{upstream.base}/lighthouse.html"]').count() == 1  # the original
+            assert await reader.locator(f'a[href="{article_site.base}/lighthouse.html"]').count() == 1  # the original
             assert await reader.locator("script").count() == 0
 
             # The tag form works without script (same-origin form with its CSRF token).
@@ -93,4 +92,4 @@ async def test_library_in_a_real_browser_offline(open_service, upstream, tmp_pat
             assert len(images) == 1 and images[0]["w"] > 0 and images[0]["src"].startswith("data:image/png")
         finally:
             await browser.close()
-    assert not any(url.startswith(upstream.base) for url in blocked)  # nothing even tried the origin
+    assert not any(url.startswith(article_site.base) for url in blocked)  # nothing even tried the origin

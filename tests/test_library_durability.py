@@ -7,21 +7,23 @@ import sqlite3
 
 import aiohttp
 
-from libraryrig import COVER_PNG, LIGHTHOUSE_TITLE, PARAGRAPHS, article_page, upstream  # noqa: F401 - fixture
 from proxy.database import DB_NAME
-from servicerig import Service, ServeProcess, make_token
+from support.pages import COVER_PNG, HARBOUR_NEWS, LIGHTHOUSE_PARAGRAPHS, LIGHTHOUSE_TITLE, article_page
+from support.servicerig import Service, ServeProcess, make_token
 
 
-async def test_copy_survives_restart_and_kill_9_during_another_save(tmp_path, upstream, monkeypatch):
-    monkeypatch.setenv("QUIETPAGE_TEST_ALLOW_PRIVATE_FETCH", "1")  # the upstream is on 127.0.0.1
-    upstream.pages["/slow-article.html"] = article_page("A picture that never arrives", PARAGRAPHS,
-                                                        image="/slow/picture.png")
+async def test_copy_survives_restart_and_kill_9_during_another_save(tmp_path, article_site, monkeypatch):
+    monkeypatch.setenv("QUIETPAGE_TEST_ALLOW_PRIVATE_FETCH", "1")  # the article site is on 127.0.0.1
+    article_site.put("/slow-article.html", article_page(LIGHTHOUSE_PARAGRAPHS, title="A picture that never arrives",
+                                                   image="/slow/picture.png", **HARBOUR_NEWS).encode(),
+                 content_type="text/html; charset=utf-8")
+    article_site.put("/slow/picture.png", COVER_PNG, content_type="image/png", hold=True)  # never released
     data = tmp_path / "data"
     token = make_token(data)
     serve = ServeProcess(data).start()
     try:
         service = Service(serve.port, data, token)
-        saved = await service.call("POST", "/api/articles", {"url": f"{upstream.base}/lighthouse.html", "tags": ["keep"]})
+        saved = await service.call("POST", "/api/articles", {"url": f"{article_site.base}/lighthouse.html", "tags": ["keep"]})
         assert saved.status == 201, saved.body
         article_id = saved["article"]["id"]
         serve.stop()
@@ -31,8 +33,8 @@ async def test_copy_survives_restart_and_kill_9_during_another_save(tmp_path, up
         await assert_intact(service, article_id)
 
         # The second save waits for its image; kill -9 the service meanwhile.
-        pending = asyncio.ensure_future(service.call("POST", "/api/articles", {"url": f"{upstream.base}/slow-article.html"}))
-        await asyncio.wait_for(upstream.slow_started.wait(), 20)
+        pending = asyncio.ensure_future(service.call("POST", "/api/articles", {"url": f"{article_site.base}/slow-article.html"}))
+        await asyncio.wait_for(article_site.requested("/slow/picture.png"), 20)
         await asyncio.to_thread(serve.kill9)
         await asyncio.gather(pending, return_exceptions=True)
 

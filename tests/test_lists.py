@@ -8,11 +8,13 @@ import time
 
 import pytest
 
-from pagetext import visible_text
 from proxy import lists
-from proxyrig import ARTICLE_EN, SEED_PATH, ProxyProcess, article_page, fetch, free_port, quietpage_run_argv, reroute_env
-from servicerig import cli, make_token, service  # noqa: F401 - fixture
-from servicerig import Service
+from support.net import free_port
+from support.pagetext import visible_text
+from support.pages import ARTICLE_EN, article_page
+from support.proxyrig import ProxyProcess, fetch, quietpage_run_argv, reroute_env
+from support.seed import SEED_PATH
+from support.servicerig import Service, cli, make_token
 
 MINI = "! Title: Mini list\n##.trends\nrt.com##.read-more\n"
 MIXED = ("! Title: Mixed list\n"

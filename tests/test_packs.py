@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import platform
-import re
 from pathlib import Path
 
 import pytest
@@ -10,22 +9,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from proxy.engine import clean_page
 from proxy.rules import PackTest, RulePack, builtin_rules_dir, load_rules
-
-_HIDDEN = "script, style, noscript, template"
-_WS = re.compile(r"\s+")
+from support.pagetext import visible_text
 
 RULES = load_rules()
 _RULES_DIR = builtin_rules_dir().resolve()
-
-
-def visible_text(html: str) -> str:
-    """textContent of <body> without script/style/noscript/template, spaces collapsed."""
-    tree = LexborHTMLParser(html)
-    if tree.body is None:
-        return ""
-    for node in tree.body.css(_HIDDEN):
-        node.decompose()
-    return _WS.sub(" ", tree.body.text(deep=True)).strip()
 
 
 def _pack_tests() -> list:

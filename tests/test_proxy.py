@@ -8,24 +8,25 @@ import gzip
 import os
 import re
 import socket
-import struct
 import subprocess
 import sys
 import time
 import uuid
-import zlib
 from pathlib import Path
 
 import aiohttp
 import pytest
 import zstandard
 
-from pagetext import visible_text
-from proxyrig import (ARTICLE_EN, ARTICLE_FR, ARTICLE_JA, ARTICLE_RU, CLUTTER_FR, CLUTTER_JA, CLUTTER_RU,
-                      CLUTTERED_EN, GONE_EN, GONE_FR, GONE_JA, GONE_RU, PLAIN_EN, RELOAD_PACK, ROOT, SEED_BYTES,
-                      SEED_PATH, TESTS, ProxyProcess, apply_coding, article_page, big_page, fetch, free_port,
-                      quietpage_run_argv, reroute_env)
-from test_seed import assert_seed_clean
+from support.coding import apply_coding
+from support.net import free_port
+from support.pagetext import visible_text
+from support.pages import (ARTICLE_EN, ARTICLE_FR, ARTICLE_JA, ARTICLE_RU, CLUTTER_EN, CLUTTER_FR, CLUTTER_JA,
+                           CLUTTER_RU, CLUTTERED_EN, GONE_EN, GONE_FR, GONE_JA, GONE_RU, PLAIN_EN, article_page,
+                           big_page, png)
+from support.paths import BOOM_SCRIPT, REROUTE_SCRIPT, ROOT
+from support.proxyrig import RELOAD_PACK, ProxyProcess, fetch, quietpage_run_argv, reroute_env
+from support.seed import SEED_BYTES, SEED_PATH, assert_seed_clean
 
 SEED_TEXT = SEED_BYTES.decode("utf-8")
 CLEANED_LINE = re.compile(r"cleaned (\S+): (\d+) removed \((.*)\) in [\d.]+ ms")
@@ -85,7 +86,7 @@ async def test_seed_page_brotli(proxy, upstream):
 def mitmdump(upstream, tmp_path_factory):
     data = tmp_path_factory.mktemp("mitmdump")
     port = free_port()
-    argv = [str(Path(sys.executable).parent / "mitmdump"), "-s", "proxy/addon.py", "-s", "tests/reroute.py",
+    argv = [str(Path(sys.executable).parent / "mitmdump"), "-s", "proxy/addon.py", "-s", str(REROUTE_SCRIPT),
             "--listen-host", "127.0.0.1", "-p", str(port), "--set", f"confdir={data / 'conf'}",
             "--set", "ssl_insecure=true", "--set", f"reroute_http_port={upstream.http_port}",
             "--set", f"reroute_https_port={upstream.https_port}"]
@@ -160,7 +161,7 @@ JA_META = '<meta charset="Shift_JIS">'
 CHARSET_CASES = {
     # name: (body bytes, Content-Type, codec the page is in, paragraphs, clutter that must go)
     "utf-8": (CLUTTERED_EN.encode(), "text/html; charset=utf-8", "utf-8", ARTICLE_EN, GONE_EN),
-    "utf-8-bom": (b"\xef\xbb\xbf" + article_page(ARTICLE_EN, head="").encode(), "text/html", "utf-8-sig",
+    "utf-8-bom": (b"\xef\xbb\xbf" + article_page(ARTICLE_EN, CLUTTER_EN, head="").encode(), "text/html", "utf-8-sig",
                   ARTICLE_EN, GONE_EN),
     "windows-1251-meta": (article_page(ARTICLE_RU, CLUTTER_RU, head=RU_META, lang="ru").encode("cp1251"),
                           "text/html", "cp1251", ARTICLE_RU, GONE_RU),
@@ -297,15 +298,8 @@ async def test_event_stream_passes_as_it_comes(proxy, upstream):
         upstream.release(token)
 
 
-def _png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
 NOT_PAGES = {
-    "png": (_png(), "image/png"),
+    "png": (png(1, 1, (255, 0, 0)), "image/png"),
     "json": (b'{"title": "Share this:", "html": "<div class=\\"sharedaddy\\">Share this:</div>"}', "application/json"),
     "javascript": (b'document.write("<div class=sharedaddy>Share this:</div>");', "application/javascript"),
     "css": (b".sharedaddy { display: none }", "text/css"),
@@ -417,10 +411,10 @@ async def test_page_without_clutter_is_byte_identical(proxy, upstream, page):
 
 @pytest.fixture(scope="module")
 def fragile(upstream, tmp_path_factory):
-    """A second proxy with a 1 ms budget and tests/boom.py (rewrites on boom.example raise)."""
+    """A second proxy with a 1 ms budget and the boom script (rewrites on boom.example raise)."""
     data = tmp_path_factory.mktemp("fragile")
     port, service = free_port(), free_port()
-    argv = quietpage_run_argv(port, service, data, "-s", str(TESTS / "boom.py"), "--set", "quietpage_budget_ms=1")
+    argv = quietpage_run_argv(port, service, data, "-s", str(BOOM_SCRIPT), "--set", "quietpage_budget_ms=1")
     running = ProxyProcess(argv, port, data / "proxy.log", service_port=service, env=reroute_env(upstream)).start()
     yield running
     running.stop()

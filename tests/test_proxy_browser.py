@@ -6,14 +6,12 @@ import re
 import pytest
 from playwright.async_api import async_playwright
 
-from pagetext import seed_paragraphs
-from proxyrig import SEED_PATH, SEED_BYTES
-from test_seed import HEADLINE, NOTICE, SUMMARY
+from support.seed import HEADLINE, NOTICE, SEED_BYTES, SEED_PATH, SUMMARY, seed_paragraphs
 
 CHROMIUM = "/usr/bin/chromium"
 URL = f"https://www.rt.com{SEED_PATH}"
 
-# textContent of <body> without script/style/noscript/template, as pagetext.visible_text reads HTML.
+# textContent of <body> without script/style/noscript/template, as support.pagetext.visible_text reads HTML.
 VISIBLE_TEXT_JS = """() => {
   const body = document.body.cloneNode(true);
   body.querySelectorAll('script, style, noscript, template').forEach(n => n.remove());

@@ -1,25 +1,18 @@
 """Reading copies: the seed page's copy is exactly right, hostile markup never survives."""
 import re
-from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from pagetext import SEED_DIR, SEED_URL, seed_paragraphs
 from proxy.reader import ReadingCopy, html_to_text, page_metadata, read_article, sanitize_html
-
-DATA = Path(__file__).resolve().parent / "data"
-HEADLINE = "Once more with feeling? US holds ‘secret’ talks with Venezuela officials"
-SUMMARY = ("Faced with eight months of failed regime-change efforts, the US is trying to achieve its goals "
-           "in Venezuela by holding secret talks with members of the government in Caracas, to the dismay "
-           "of hawks and US-backed opposition.")
-COVER = "https://cdni.rt.com/files/2019.08/article/5d5d8a0e85f54015b4588b52.jpg"
-HOSTILE_URL = "https://gazette.example/news/2024/03/05/ferry-timetable/"
+from support.pagetext import assert_harmless
+from support.pages import HOSTILE_PAGE, HOSTILE_URL
+from support.seed import COVER, HEADLINE, SEED_FILE, SEED_URL, SUMMARY, seed_paragraphs
 
 
 @pytest.fixture(scope="module")
 def seed_html() -> str:
-    return (SEED_DIR / "rt-secret-talks.html").read_text(encoding="utf-8")
+    return SEED_FILE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +22,7 @@ def seed_copy(seed_html) -> ReadingCopy:
 
 @pytest.fixture(scope="module")
 def hostile_copy() -> ReadingCopy:
-    return read_article((DATA / "hostile-article.html").read_bytes(), HOSTILE_URL)
+    return read_article(HOSTILE_PAGE.read_bytes(), HOSTILE_URL)
 
 
 def test_seed_metadata(seed_copy):
@@ -67,21 +60,6 @@ def test_seed_as_bytes_is_the_same_copy(seed_html, seed_copy):
 
 
 # --- Hostile input ------------------------------------------------------------------
-
-def assert_harmless(html: str) -> None:
-    tree = LexborHTMLParser(html)
-    assert not tree.css("script, style, iframe, frame, object, embed, form, input, button, svg, math, base, meta, link")
-    for node in tree.body.traverse():
-        for name, value in node.attributes.items():
-            assert not name.lower().startswith("on"), f"event handler {name} on <{node.tag}>"
-            assert name in {"href", "src", "alt", "title", "width", "height", "colspan", "rowspan", "start",
-                            "datetime", "cite"}, f"attribute {name} on <{node.tag}>"
-            if name in ("href", "src", "cite"):
-                assert re.match(r"(https?|mailto):", value or ""), f"{name}={value!r}"
-    lowered = html.lower()
-    for needle in ["onerror", "onclick", "onload", "<script", "<iframe", "<svg", "<form", "<style", "<object"]:
-        assert needle not in lowered
-
 
 def test_hostile_page_copy_is_harmless(hostile_copy):
     assert_harmless(hostile_copy.html)

@@ -1,12 +1,9 @@
 """Rule packs: loading, validation with file:line, scoping and toggles."""
-from pathlib import Path
-
 import pytest
 
 from proxy.rules import (KINDS, RULE_KEYS, PACK_KEYS, Scope, Toggles, builtin_rules_dir,
                          compile_text_pattern, load_rules, parse_pack_text)
-
-DATA = Path(__file__).parent / "data"
+from support.paths import DATA
 
 
 def test_builtin_packs_load_cleanly():

@@ -11,7 +11,7 @@ import pytest
 from proxy.reports import PageReport
 from proxy.service.keys import reports_key
 from proxy.service.security import MAX_BODY
-from servicerig import cli, make_token, service  # noqa: F401 - fixture
+from support.servicerig import cli, make_token
 
 RT = "rt.com.read-more"
 
@@ -484,7 +484,7 @@ async def test_change_written_by_another_process_is_picked_up(service):
 
 
 def test_serve_on_a_non_loopback_address_warns_loudly(tmp_path):
-    from servicerig import ServeProcess
+    from support.servicerig import ServeProcess
 
     serve = ServeProcess(tmp_path / "data", None, "--service-host", "0.0.0.0").start()
     try:

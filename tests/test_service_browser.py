@@ -6,8 +6,7 @@ import pytest
 from aiohttp import web
 from playwright.async_api import async_playwright
 
-from proxyrig import free_port
-from servicerig import service  # noqa: F401 - fixture
+from support.net import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -9,7 +9,7 @@ import aiohttp
 from proxy.database import DB_NAME
 from proxy.library.store import SCHEMA as LIBRARY
 from proxy.store import SCHEMA, Store
-from servicerig import Service, ServeProcess, make_token
+from support.servicerig import Service, ServeProcess, make_token
 
 
 async def test_kill_9_during_a_burst_of_writes_loses_nothing_acknowledged(tmp_path):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pagetext import visible_text
-from proxyrig import CLUTTERED_EN, ROOT, SEED_PATH, ProxyProcess, fetch, free_port, quietpage_run_argv, reroute_env
-from servicerig import Service, make_token
+from support.net import free_port
+from support.pagetext import visible_text
+from support.pages import CLUTTERED_EN
+from support.paths import ROOT
+from support.proxyrig import ProxyProcess, fetch, quietpage_run_argv, reroute_env
+from support.seed import SEED_PATH
+from support.servicerig import Service, make_token
 
 SEED_URL = f"http://www.rt.com{SEED_PATH}"
 SPRITES = "http://blog.example/svc/sprites"  # another site with icon-sprite labels (the pack's fixture)

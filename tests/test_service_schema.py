@@ -10,8 +10,7 @@ from pathlib import Path
 from proxy.config import Config
 from proxy.service.app import create_app
 from proxy.service.openapi import DOCUMENT
-from proxyrig import ROOT
-from servicerig import service  # noqa: F401 - fixture
+from support.paths import ROOT
 
 # Not fuzzed: the event stream never ends, and revoking would take away the fuzzer's own token
 # (both have their own tests in test_service.py).

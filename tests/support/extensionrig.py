@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, Worker
 
-from proxyrig import ROOT
+from support.paths import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 EXTENSION = ROOT / "extension"

@@ -3,6 +3,9 @@
 Tests ask for http://www.rt.com/… and https://www.rt.com/…; the proxy and the addon see
 the real site name, and only the socket goes to 127.0.0.1. Options: reroute_http_port,
 reroute_https_port (defaults from $REROUTE_HTTP_PORT, $REROUTE_HTTPS_PORT).
+
+A script, loaded by path (`-s tests/support/reroute.py`, see support.paths.REROUTE_SCRIPT):
+it imports nothing of the tests.
 """
 from __future__ import annotations
 

@@ -7,12 +7,10 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-import pytest
 from aiohttp import web
 from multidict import CIMultiDict
 
@@ -20,7 +18,8 @@ from proxy.config import Config
 from proxy.service.app import create_app
 from proxy.database import DB_NAME
 from proxy.store import Store
-from proxyrig import ROOT, free_port
+from support.net import free_port, healthy
+from support.paths import ROOT
 
 
 @dataclass
@@ -79,19 +78,16 @@ def make_token(data_dir: Path, name: str = "tests") -> str:
         store.close()
 
 
-@pytest.fixture
-async def service(tmp_path) -> Service:
-    """The app from `create_app`, on its own port, with a fresh data dir and one token."""
-    data = tmp_path / "data"
-    token = make_token(data)
+async def start_service(data_dir: Path, allow_private_fetch: bool = False) -> tuple[Service, web.AppRunner]:
+    """The app from `create_app` on a port of its own, with one token in `data_dir`;
+    `allow_private_fetch` is the test-only override that lets it fetch from 127.0.0.1."""
+    token = make_token(data_dir)
     port = free_port()
-    config = Config(service_port=port, data_dir=data)
-    app = create_app(config)
+    app = create_app(Config(service_port=port, data_dir=data_dir, allow_private_fetch=allow_private_fetch))
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    yield Service(port, data, token, app)
-    await runner.cleanup()
+    return Service(port, data_dir, token, app), runner
 
 
 class ServeProcess:
@@ -114,12 +110,9 @@ class ServeProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log_file.read_text()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/health", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.05)
+            if healthy(self.port):
+                return self
+            time.sleep(0.05)
         raise RuntimeError(f"serve did not start:\n{self.log_file.read_text()}")
 
     def log(self) -> str:

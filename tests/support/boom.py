@@ -3,6 +3,9 @@
 It hands the QuietPage addon's rulebook a `Toggles` stand-in whose `is_paused` raises
 for that host and defers to the real toggles for every other host. No product code is
 patched: the toggles are the state the service sets.
+
+A script, loaded by path (`-s tests/support/boom.py`, see support.paths.BOOM_SCRIPT); the
+addon's in-process tests import ExplodingToggles from it.
 """
 from __future__ import annotations
 
