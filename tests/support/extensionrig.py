@@ -12,11 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, Worker
 
-from support.paths import ROOT
-
-CHROMIUM = "/usr/bin/chromium"
-EXTENSION = ROOT / "extension"
-DOCS = ROOT / "docs"
+from support.paths import EXTENSION
 
 # activeTab grants the extension the page in front when a person clicks its toolbar button
 # (or opens the popup). Headless Chromium has no toolbar for Playwright to click, so the

@@ -7,6 +7,9 @@ ROOT = TESTS.parent
 DATA = TESTS / "data"
 SHARED = ROOT.parent / "shared"  # the seed page and the corpora, next to the checkout
 SEED_DIR = SHARED / "seed"
+EXTENSION = ROOT / "extension"
+DOCS = ROOT / "docs"  # the screenshots the extension's tests take
+CHROMIUM = "/usr/bin/chromium"  # Debian's (Playwright's own download cannot run here)
 
 # Test-only mitmproxy addons, passed to `quietpage run` and mitmdump as `-s PATH`.
 REROUTE_SCRIPT = SUPPORT / "reroute.py"

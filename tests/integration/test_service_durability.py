@@ -79,17 +79,3 @@ async def test_kill_9_during_a_burst_of_writes_loses_nothing_acknowledged(tmp_pa
         assert {r["id"] for p in listing["packs"] if p["id"] == "user" for r in p["rules"]} >= set(acked_rules)
     finally:
         serve.stop()
-
-
-def test_schema_is_versioned_and_reopening_migrates_nothing(tmp_path):
-    store = Store(tmp_path / "q.sqlite3")
-    assert store.schema_versions() == {"state": SCHEMA.version}
-    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    store.set_paused("rt.com", True)
-    store.close()
-    again = Store(tmp_path / "q.sqlite3")
-    try:
-        assert again.revision() == 1 and again.snapshot().paused == ("rt.com",)
-    finally:
-        again.close()

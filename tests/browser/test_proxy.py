@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.async_api import async_playwright
 
+from support.paths import CHROMIUM
 from support.seed import HEADLINE, NOTICE, SEED_BYTES, SEED_PATH, SUMMARY, seed_paragraphs
 
-CHROMIUM = "/usr/bin/chromium"
 URL = f"https://www.rt.com{SEED_PATH}"
 
 # textContent of <body> without script/style/noscript/template, as support.pagetext.visible_text reads HTML.

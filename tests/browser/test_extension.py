@@ -1,17 +1,17 @@
 """The companion extension in Debian's headless Chromium, with the real `quietpage run`
 behind it and the seed page served through the proxy: pairing, the popup's report and
 switches, the pause, the picker, saving a reading copy, trouble said in words, keyboard use.
-The tests also take the screenshots in docs/."""
+The tests also take the screenshots in docs/. (The manifest alone: unit/extension/.)"""
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from support.extensionrig import CHROMIUM, DOCS, EXTENSION, Api, LoadedExtension, chromium_args, extension_copy
+from support.extensionrig import Api, LoadedExtension, chromium_args, extension_copy
 from support.net import free_port
+from support.paths import CHROMIUM, DOCS
 from support.proxyrig import ProxyProcess, quietpage_run_argv, reroute_env
 from support.seed import NOTICE, SEED_PATH
 from support.servicerig import cli, make_token
@@ -100,28 +100,6 @@ def reload_through_proxy(page: Page) -> str:
     response = page.reload(wait_until="domcontentloaded")
     assert response is not None and response.status == 200
     return response.text()
-
-
-# --- the manifest ---------------------------------------------------------------------------
-
-def test_manifest_asks_for_least_privilege():
-    manifest = json.loads((EXTENSION / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["manifest_version"] == 3
-    assert sorted(manifest["permissions"]) == ["activeTab", "scripting", "storage"]
-    assert manifest["host_permissions"] == ["http://127.0.0.1/*"]
-    assert manifest["optional_permissions"] == ["proxy"]
-    assert manifest["background"] == {"service_worker": "background.js", "type": "module"}
-    assert "content_scripts" not in manifest  # the picker is injected on demand only
-    sources = {p.name: p.read_text(encoding="utf-8") for p in EXTENSION.iterdir() if p.suffix in (".js", ".html")}
-    for name, text in sources.items():
-        assert "innerHTML" not in text and "insertAdjacentHTML" not in text and "document.write" not in text, name
-        assert not re.search(r"""src=["']https?:""", text), f"{name} loads remote code"
-        assert "eval(" not in text and "new Function" not in text, name
-    # Browser-specific calls live in browser.js (and the self-contained content script).
-    for name, text in sources.items():
-        if name not in ("browser.js", "picker.js"):
-            code = re.sub(r"^\s*//.*$", "", text, flags=re.M)
-            assert not re.search(r"\b(chrome|browser)\.[a-z]+\.", code), f"{name} calls the extension API directly"
 
 
 # --- pairing --------------------------------------------------------------------------------

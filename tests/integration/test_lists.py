@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from proxy import lists
 from support.net import free_port
 from support.pagetext import visible_text
 from support.pages import ARTICLE_EN, article_page
@@ -123,13 +122,6 @@ def test_list_errors_exit_with_one_sentence(tmp_path, args, status, message):
     assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert run.stdout == ""
     assert sorted(p.name for p in (data / "lists").iterdir()) == ["taken.txt"]
-
-
-def test_moved_rule_ids_follow_their_lines():
-    old = "! a\n##.x\n##.y\n##.z\n"
-    new = "! a\n! b\n##.y\n##.x\n"
-    moved = lists.moved_rule_ids("l", old, new)
-    assert moved == {"l.2": "l.4", "l.4": None}  # .y stays on line 3; .z is gone
 
 
 # --- the API ------------------------------------------------------------------------------

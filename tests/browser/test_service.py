@@ -7,8 +7,7 @@ from aiohttp import web
 from playwright.async_api import async_playwright
 
 from support.net import free_port
-
-CHROMIUM = "/usr/bin/chromium"
+from support.paths import CHROMIUM
 
 ATTACK_JS = """async ({base, token}) => {
   const out = {};

@@ -5,9 +5,9 @@ from __future__ import annotations
 from playwright.async_api import async_playwright
 
 from support.pages import LIGHTHOUSE_TITLE
+from support.paths import CHROMIUM
 from support.seed import HEADLINE, SEED_FILE, SEED_URL
 
-CHROMIUM = "/usr/bin/chromium"
 IMAGES_JS = "() => [...document.images].map(i => ({src: i.src, w: i.naturalWidth, done: i.complete}))"
 
 

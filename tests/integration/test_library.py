@@ -105,18 +105,6 @@ async def test_url_checks_and_redirects(open_service, article_site):
     assert article_site.hits["/redirect-loop"] == 6  # the first request and 5 redirects, then it gives up
 
 
-@pytest.mark.parametrize("url, problem", [
-    ("http://127.0.0.1/", "loopback"), ("http://[::1]/", "loopback"), ("http://169.254.169.254/", "link-local"),
-    ("http://10.0.0.1/", "private"), ("http://192.168.1.1/", "private"), ("http://[fd00:ec2::254]/", "private"),
-    ("http://0.0.0.0/", "unspecified"), ("http://[::ffff:127.0.0.1]/", "loopback"), ("http://100.64.0.1/", "public"),
-    ("http://localhost/", "this machine"), ("http://a.localhost/", "this machine"), ("file:///etc/passwd", "only http"),
-    ("http://user:pw@example.com/", "user name"), ("https://example.com/a", None), ("http://93.184.216.34/", None),
-])
-def test_url_problem(url, problem):
-    found = url_problem(url)
-    assert (found is None) if problem is None else (problem in found), found
-
-
 async def test_names_that_resolve_to_this_machine_are_refused_by_the_resolver():
     assert address_problem("127.0.0.1") and address_problem("::1") and address_problem("fe80::1")
     assert "this machine" in url_problem("http://localhost./")
@@ -328,9 +316,3 @@ async def test_cli_save_list_export(tmp_path, article_site, monkeypatch):
     assert run.returncode == 2 and "--all" in run.stderr
     run = await asyncio.to_thread(cli, "save", "not-a-file-or-url", "--data-dir", str(data))
     assert run.returncode == 2
-
-
-def test_export_formats_known_to_the_service_are_the_exporter_s():
-    from proxy.library.export import FORMATS
-    from proxy.library.style import EXPORT_FORMATS
-    assert set(EXPORT_FORMATS) == set(FORMATS)
