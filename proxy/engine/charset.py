@@ -73,12 +73,11 @@ def sniff_charset(data: bytes, content_type: str | None = None) -> tuple[str, st
     bom = bom_charset(data)
     if bom:
         return bom[0], "bom"
-    header = content_type_charset(content_type)
-    if header:
-        return header, "header"
-    meta = meta_charset(data)
-    if meta:
-        return meta, "meta"
+    declared = content_type_charset(content_type), "header"
+    if declared[0] is None:
+        declared = meta_charset(data), "meta"
+    if declared[0] is not None:
+        return _checked(data, *declared)
     try:
         data.decode("utf-8")
         return "utf-8", "utf-8"
@@ -88,6 +87,19 @@ def sniff_charset(data: bytes, content_type: str | None = None) -> tuple[str, st
 
     best = from_bytes(data[:65536]).best()
     return (codec_name(best.encoding) or "windows-1252", "detector") if best else ("windows-1252", "fallback")
+
+
+def _checked(data: bytes, codec: str, how: str) -> tuple[str, str]:
+    """The declared charset, unless the bytes are UTF-8 with some non-ASCII in them: a page
+    saved or re-encoded as UTF-8 that kept its old declaration (text in a single- or
+    double-byte charset is practically never valid UTF-8 by chance)."""
+    if codec == "utf-8" or codec.startswith(("utf-16", "utf-32")) or data.isascii():
+        return codec, how
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return codec, how
+    return "utf-8", f"{how} mis-declared (the bytes are UTF-8)"
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:

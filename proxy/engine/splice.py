@@ -9,10 +9,12 @@ from proxy.engine.scanners import RAW_TEXT, RAW_TEXT_B
 SPLICE_MAX = 4
 
 
-def splice(source: str | bytes, nodes: list, openers: frozenset[bytes] | None = None) -> str | bytes | None:
+def splice(source: str | bytes, nodes: list, openers: frozenset[bytes] | None = None,
+           codec: str = "utf-8") -> str | bytes | None:
     """Cut the nodes out of the page's own source, leaving every other byte as it came.
 
-    Works when each node's markup stands in the source exactly as Lexbor writes it
+    `source` may be the page's own bytes in `codec` (an ASCII-compatible charset: the
+    raw-text openers are ASCII). Works when each node's markup stands in the source exactly as Lexbor writes it
     (double-quoted attributes, and so on), once, outside scripts, styles and comments;
     otherwise None, and the caller serializes the tree instead. Cheaper than serializing
     for a few nodes, and faithful to the rest of the page.
@@ -31,7 +33,10 @@ def splice(source: str | bytes, nodes: list, openers: frozenset[bytes] | None = 
         markup = node.html
         if not markup:
             return None
-        needle = markup.encode("utf-8") if as_bytes else markup
+        try:
+            needle = markup.encode(codec) if as_bytes else markup
+        except UnicodeEncodeError:  # a character the page's charset can only hold as a reference
+            return None
         start = source.find(needle)
         if start < 0 or source.find(needle, start + 1) >= 0 or _in_raw_text(source, start, pairs):
             return None
