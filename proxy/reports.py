@@ -16,10 +16,11 @@ class PageReport:
     reason: str | None = None
     elapsed_ms: float = 0.0
     at: float = field(default_factory=time.time)
+    also: dict[str, list[str]] = field(default_factory=dict)  # rule -> other rules its removals took too
 
     def as_json(self) -> dict:
         return {"url": self.url, "removed": self.removed, "skipped": self.skipped, "status": self.status,
-                "reason": self.reason, "ms": round(self.elapsed_ms, 3), "at": self.at}
+                "reason": self.reason, "ms": round(self.elapsed_ms, 3), "at": self.at, "also": self.also}
 
 
 def page_key(url: str) -> str:

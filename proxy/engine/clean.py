@@ -24,10 +24,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
 
+from proxy.engine.charset import bom_charset, encode_html
 from proxy.engine.facts import Page
-from proxy.engine.guard import DEFAULT_LIMITS, GuardLimits, guard, outermost, widen
+from proxy.engine.guard import DEFAULT_LIMITS, GuardLimits, also_matched, guard, outermost, widen
 from proxy.engine.listindex import ListIndex, build_list_index, lists_in_force
 from proxy.engine.match_lists import match_lists
 from proxy.engine.match_selectors import match_selectors
@@ -50,6 +50,9 @@ class CleanResult:
     page: str | bytes  # the cleaned page, or the original as given (bytes: in `.encoding`)
     removed: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # rule id -> why the guard skipped it
+    # rule id -> the other rules whose matches its removals took too (the same elements or
+    # inside them): switching the rule off alone would leave those to them
+    also: dict[str, list[str]] = field(default_factory=dict)
     changed: bool = False
     paused: bool = False
     error: str | None = None
@@ -66,6 +69,24 @@ class CleanResult:
     @property
     def removed_total(self) -> int:
         return sum(self.removed.values())
+
+    def output_bytes(self, original: bytes) -> bytes | None:
+        """The page to send for `original` (the bytes cleaned): those very bytes when nothing
+        changed; the cut bytes (its BOM kept) when the removals were cut out of them; the
+        cleaned text in the page's charset when the tree had to be serialized; None when
+        that cannot be faithful (the original did not decode cleanly in its charset)."""
+        if not self.changed:
+            return original
+        bom = bom_charset(original)
+        prefix = original[:bom[1]] if bom else b""
+        if isinstance(self.page, bytes):
+            return prefix + self.page
+        codec = self.encoding or "utf-8"
+        try:  # only a page that decodes cleanly can go out re-encoded
+            original[len(prefix):].decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            return None
+        return encode_html(self.page, codec, prefix)
 
 
 class Engine:
@@ -132,6 +153,8 @@ class Engine:
         `rules`: the built-in packs if None.
         """
         start = time.perf_counter()
+        if isinstance(html, (bytearray, memoryview)):
+            html = bytes(html)
         try:
             prepared = prepare(html, content_type)
         except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
@@ -152,16 +175,17 @@ class Engine:
             plan = self.compile_plan(ruleset, host, toggles)
             if plan.empty or prepared.tree is None:
                 return CleanResult(page, encoding=encoding, elapsed_ms=_ms(start))
-            removed, skipped, out = self._clean(prepared.tree, page, plan, limits, ruleset, host, toggles,
-                                                path_of(url), prepared.data, deadline)
-            return CleanResult(out if removed else page, removed, skipped, bool(removed),
+            removed, skipped, also, out = self._clean(prepared, plan, limits, ruleset, host, toggles, path_of(url),
+                                                      deadline)
+            return CleanResult(out if removed else page, removed, skipped, also, bool(removed),
                                encoding=encoding, elapsed_ms=_ms(start))
         except Exception as exc:  # noqa: BLE001 - never lose a page: hand back the original
             return CleanResult(page, error=f"{type(exc).__name__}: {exc}", encoding=encoding, elapsed_ms=_ms(start))
 
-    def _clean(self, tree: LexborHTMLParser, text: str | bytes, plan: Plan, limits: GuardLimits, rules: RuleSet,
-               host: str, toggles: Toggles, path: str = "/", data: bytes | None = None,
-               deadline: float | None = None) -> tuple[dict[str, int], dict[str, str], str | bytes]:
+    def _clean(self, prepared: Prepared, plan: Plan, limits: GuardLimits, rules: RuleSet, host: str,
+               toggles: Toggles, path: str = "/", deadline: float | None = None
+               ) -> tuple[dict[str, int], dict[str, str], str | bytes]:
+        tree, text, data = prepared.tree, prepared.page, prepared.data
         body = tree.body
         if body is None:
             return {}, {}, text
@@ -183,7 +207,7 @@ class Engine:
             check(deadline)
         skipped: dict[str, str] = dict(page.patterns.skipped)
         if not targets:
-            return {}, skipped, text
+            return {}, skipped, {}, text
         final: list[tuple[str, object]] = []
         for rule_id, nodes in targets.items():
             rule = rules.rule(rule_id)
@@ -198,14 +222,22 @@ class Engine:
         for rule_id, _node in kept:
             removed[rule_id] = removed.get(rule_id, 0) + 1
         if not kept:
-            return removed, skipped, text
+            return removed, skipped, {}, text
+        also = also_matched(final, kept)
         hits = page.hits()
-        spliced = splice(text, [node for _rule_id, node in kept], hits.exact if hits is not None else None)
+        nodes = [node for _rule_id, node in kept]
+        spliced = None
+        if prepared.raw is not None and not prepared.encoding.startswith(("utf-16", "utf-32")):
+            # A page in another charset: cut in its own bytes, so bytes that did not decode
+            # (or decode ambiguously) elsewhere on the page leave as they came.
+            spliced = splice(prepared.raw, nodes, None, prepared.encoding)
+        if spliced is None:
+            spliced = splice(text, nodes, hits.exact if hits is not None else None)
         if spliced is not None:
-            return removed, skipped, spliced
+            return removed, skipped, also, spliced
         for _rule_id, node in kept:
             node.decompose()
-        return removed, skipped, tree.html
+        return removed, skipped, also, tree.html
 
 
 def path_of(url: str) -> str:

@@ -108,3 +108,18 @@ def outermost(final: list[tuple[str, object]]) -> list[tuple[str, object]]:
     for rule_id, node in final:  # the first rule to reach a node is credited with it
         chosen.setdefault(node.mem_id, (rule_id, node))
     return [(rule_id, node) for rule_id, node in chosen.values() if not has_ancestor_in(node, chosen)]
+
+
+def also_matched(final: list[tuple[str, object]], kept: list[tuple[str, object]]) -> dict[str, list[str]]:
+    """For each rule credited with a removal (`kept`), the other rules of `final` that
+    matched the same element or one inside it: switching the credited rule off alone
+    would leave the element to them."""
+    owner = {node.mem_id: rule_id for rule_id, node in kept}
+    also: dict[str, set[str]] = {}
+    for rule_id, node in final:
+        current = node
+        while current is not None and current.mem_id not in owner:
+            current = current.parent
+        if current is not None and owner[current.mem_id] != rule_id:
+            also.setdefault(owner[current.mem_id], set()).add(rule_id)
+    return {rule_id: sorted(others) for rule_id, others in also.items()}
