@@ -20,17 +20,14 @@ if __package__ in (None, ""):  # loaded by path with `mitmdump -s proxy/addon.py
 
 from mitmproxy import ctx, exceptions, http  # noqa: E402
 
-from proxy.engine.charset import bom_charset, encode_html  # noqa: E402
 from proxy.reports import PageReport, PageReports  # noqa: E402
+from proxy.rewrite import Outcome, decode_inline, rewrite  # noqa: E402
 from proxy.rulebook import Rulebook  # noqa: E402
-from proxy.transfer import SUPPORTED, decode_body, encode_body  # noqa: E402
+from proxy.transfer import SUPPORTED  # noqa: E402
 
 log = logging.getLogger("quietpage")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-# Pages up to this size are cleaned on the event loop; larger ones on a worker thread, so
-# they never hold the loop (and can be given up on when over the time budget).
-INLINE_LIMIT = 256 * 1024
 
 
 def skip_reason(method: str, status: int, headers, size: int | None, max_size: int) -> str | None:
@@ -95,6 +92,10 @@ class QuietPage:
                           "How often rule files are checked for edits, in milliseconds; 0 turns it off.")
 
     def configure(self, updated: set[str]) -> None:
+        if "termlog_verbosity" in updated:
+            # Records the terminal would drop are not even made (one a cleaned page, under -q).
+            level = logging.getLevelName(str(ctx.options.termlog_verbosity).upper().replace("WARN", "WARNING"))
+            log.setLevel(level if isinstance(level, int) else logging.DEBUG)
         if "quietpage_max_size" in updated and ctx.options.quietpage_max_size <= 0:
             raise exceptions.OptionsError(f"quietpage_max_size must be positive, got {ctx.options.quietpage_max_size}")
         if "quietpage_budget_ms" in updated and ctx.options.quietpage_budget_ms <= 0:
@@ -146,64 +147,51 @@ class QuietPage:
     async def _rewrite(self, flow: http.HTTPFlow, url: str, raw: bytes, started: float) -> None:
         response = flow.response
         coding = response.headers.get("content-encoding")
-        try:
-            body = decode_body(raw, coding)
-        except ValueError as exc:
-            return self._pass(url, "passed", str(exc), started)
-        if len(body) > ctx.options.quietpage_max_size:
-            return self._pass(url, "passed", f"larger than {ctx.options.quietpage_max_size} bytes decoded", started)
-        ctype = response.headers.get("content-type")
-        budget = ctx.options.quietpage_budget_ms / 1000
-        loop = asyncio.get_running_loop()
-        try:
-            if len(body) <= INLINE_LIMIT:
-                # Measured: parsing a median page on a worker thread (Lexbor lets go of
-                # the GIL) lost more to the thread hops than it won back, at c1 and c16.
-                result = self.rulebook.clean(body, url, ctype)
-            else:
-                result = await asyncio.wait_for(
-                    loop.run_in_executor(self._pool(), functools.partial(self.rulebook.clean, body, url, ctype)),
-                    budget)
-        except asyncio.TimeoutError:
-            return self._pass(url, "passed", f"rewrite over its {ctx.options.quietpage_budget_ms} ms budget", started)
-        if result.error:
-            return self._pass(url, "error", result.error, started)
-        if time.perf_counter() - started > budget:
-            return self._pass(url, "passed", f"rewrite over its {ctx.options.quietpage_budget_ms} ms budget", started)
-        if result.paused or not result.changed:
-            status = "paused" if result.paused else "unchanged"
-            self.reports.put(PageReport(url, {}, result.skipped, status, elapsed_ms=_ms(started)))
-            for rule_id, why in result.skipped.items():
-                log.info("guard: %s skipped on %s: %s", rule_id, url, why)
-            return None
-        codec = result.encoding or "utf-8"
-        bom = bom_charset(body)
-        try:  # only a page that decodes cleanly can go back out re-encoded
-            (body[bom[1]:] if bom else body).decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            return self._pass(url, "passed", f"body is not valid {codec}", started)
-        if isinstance(result.page, bytes):
-            # Cut out of the page's own UTF-8 bytes: nothing to decode and encode again.
-            encoded = (body[:bom[1]] if bom else b"") + result.page
+        job = functools.partial(rewrite, raw, coding, self._outgoing_coding(flow, coding), url,
+                                response.headers.get("content-type"), self.rulebook, ctx.options.quietpage_max_size,
+                                started + ctx.options.quietpage_budget_ms / 1000)
+        body = decode_inline(raw, coding)
+        if body is not None:
+            # Measured: cleaning a median page on a worker thread (Lexbor lets go of the
+            # GIL) lost more to the thread hops than it won back, at c1 and c16.
+            outcome = job(body=body)
         else:
-            encoded = encode_html(result.html, codec, body[:bom[1]] if bom else b"")
-        if encoded is None:
-            return self._pass(url, "passed", f"cleaned text cannot be encoded back to {codec}", started)
-        out_coding = self._outgoing_coding(flow, coding)
-        response.raw_content = encode_body(encoded, out_coding)
-        if out_coding in (None, "identity"):
+            try:
+                outcome = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self._pool(), job),
+                                                 ctx.options.quietpage_budget_ms / 1000 + 0.05)
+            except asyncio.TimeoutError:
+                outcome = Outcome("passed", reason="over its time budget")
+        if outcome.status in ("passed", "error"):
+            reason = outcome.reason
+            if reason == "over its time budget":
+                reason = f"rewrite over its {ctx.options.quietpage_budget_ms} ms budget"
+            return self._pass(url, outcome.status, reason, started)
+        result = outcome.result
+        for rule_id, why in result.skipped.items():
+            log.info("guard: %s skipped on %s: %s", self._named(rule_id), url, why)
+        if outcome.status != "cleaned":
+            self.reports.put(PageReport(url, {}, result.skipped, outcome.status, elapsed_ms=_ms(started)))
+            return None
+        response.raw_content = outcome.body
+        if outcome.coding in (None, "identity"):
             response.headers.pop("content-encoding", None)
         if "transfer-encoding" not in response.headers:
             response.headers["content-length"] = str(len(response.raw_content))
         if "etag" in response.headers:
             response.headers["etag"] = weak_etag(response.headers["etag"])
         elapsed = _ms(started)
-        self.reports.put(PageReport(url, result.removed, result.skipped, "cleaned", elapsed_ms=elapsed))
-        for rule_id, why in result.skipped.items():
-            log.info("guard: %s skipped on %s: %s", rule_id, url, why)
-        log.info("cleaned %s: %d removed (%s) in %.1f ms", url, result.removed_total,
-                 ", ".join(f"{k} {v}" for k, v in result.removed.items()), elapsed)
+        self.reports.put(PageReport(url, result.removed, result.skipped, "cleaned", elapsed_ms=elapsed,
+                                    also=result.also))
+        if log.isEnabledFor(logging.INFO):
+            log.info("cleaned %s: %d removed (%s) in %.1f ms", url, result.removed_total,
+                     ", ".join(f"{self._named(k)} {v}" for k, v in result.removed.items()), elapsed)
         return None
+
+    def _named(self, rule_id: str) -> str:
+        """A rule as the log names it: a list's rule by its filter too (its id is only a line number)."""
+        rule = self.rulebook.rules.rule(rule_id)
+        pack = self.rulebook.rules.pack(rule.pack_id) if rule is not None else None
+        return f"{rule_id} «{rule.title}»" if pack is not None and pack.adblock else rule_id
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._parsers is None:

@@ -113,10 +113,11 @@ class Rulebook:
         now = self.in_force
         self.engine.compile_plan(now.rules, "", now.toggles)
 
-    def clean(self, html: str | bytes, url: str, content_type: str | None = None) -> CleanResult:
-        """A page through the rules in force."""
+    def clean(self, html: str | bytes, url: str, content_type: str | None = None,
+              deadline: float | None = None) -> CleanResult:
+        """A page through the rules in force (given up past `deadline`, a perf_counter time)."""
         now = self.in_force
-        return self.engine.clean_page(html, url, now.rules, now.toggles, content_type=content_type)
+        return self.engine.clean_page(html, url, now.rules, now.toggles, content_type=content_type, deadline=deadline)
 
     def start_watching(self, every_s: float) -> None:
         """Check the rule files for edits every `every_s` seconds (once per rulebook, on the

@@ -220,15 +220,29 @@ async def test_character_the_charset_lacks_goes_back_as_a_reference(proxy, upstr
     assert_article_cleaned(text, ARTICLE_RU[:-1], GONE_RU)
 
 
-async def test_body_not_valid_in_its_charset_is_sent_as_it_came(proxy, upstream):
-    """Bytes that are not valid UTF-8 in a page that says UTF-8 cannot round-trip."""
+async def test_bytes_not_valid_in_the_charset_survive_a_cut_elsewhere(proxy, upstream):
+    """Bytes that are not valid UTF-8 in a page that says UTF-8 leave as they came: the
+    clutter is cut out of the page's own bytes, every other byte stays."""
     body = CLUTTERED_EN.encode("utf-8").replace(b"</h1>", b"\xff\xfe</h1>")
     url = serve(upstream, "invalid-utf8", body, content_type="text/html; charset=utf-8")
+    r = await fetch(proxy.port, url)
+    start = body.index(CLUTTER_EN.encode("utf-8"))
+    end = start + len(CLUTTER_EN.encode("utf-8"))
+    assert r.status == 200 and r.raw.startswith(body[:start]) and r.raw.endswith(body[end:])
+    assert b"\xff\xfe</h1>" in r.raw
+    assert_article_cleaned(r.raw.decode("utf-8", "replace"), ARTICLE_EN, GONE_EN)
+
+
+async def test_a_cut_through_bytes_not_valid_in_the_charset_sends_the_original(proxy, upstream):
+    """When the clutter itself holds bytes that do not decode, it cannot be found in the
+    source as the parser saw it: the page goes out as it came, and the log says why."""
+    body = CLUTTERED_EN.encode("utf-8").replace(b"sharer.php", b"sharer.php?\xff", 1)
+    url = serve(upstream, "invalid-utf8-in-clutter", body, content_type="text/html; charset=utf-8")
     mark = proxy.log_size()
     r = await fetch(proxy.port, url)
     assert r.status == 200 and r.raw == body
     line = proxy.wait_for_log(f"passed {url} unchanged:", after=mark)
-    assert "not valid utf-8" in line
+    assert "does not decode cleanly as utf-8" in line
 
 
 @functools.cache
