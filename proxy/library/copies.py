@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -54,10 +55,13 @@ async def prepare_copy(url: str, html: str | bytes | None, fetcher: Fetcher, rul
     if html is None:
         fetched = await fetcher.page(url)
         html, url = fetched.body, fetched.url
-    from proxy.reader import read_article  # noqa: PLC0415 - trafilatura and lxml: 20 MB the proxy need not carry
+    # trafilatura and lxml: 20 MB the proxy need not carry until a copy is saved.
+    from proxy.library.extraction import SAVES, bounded_extract  # noqa: PLC0415
+    from proxy.reader import read_article  # noqa: PLC0415
 
-    copy = await asyncio.to_thread(read_article, html, url, rules)
-    canonical = await asyncio.to_thread(canonical_url, html, url)
+    loop = asyncio.get_running_loop()
+    copy = await loop.run_in_executor(SAVES, functools.partial(read_article, html, url, rules, bounded_extract))
+    canonical = await loop.run_in_executor(SAVES, canonical_url, html, url)
     wanted = image_urls(copy.html)
     got = await fetcher.images(wanted, progress)
     images = tuple(Image(n, u, *got[u]) for n, u in enumerate(u for u in wanted if u in got))

@@ -19,7 +19,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from proxy.library.copies import Image, rewrite_images
-from proxy.library.markdown import to_markdown
+from proxy.library.markdown import link_destination, to_markdown
 from proxy.library.store import Article
 from proxy.library.style import CSS, CSS_SOURCE, date_of, meta_line, site_of
 
@@ -113,14 +113,14 @@ def article_markdown(article: Article, images: list[Image]) -> str:
 
     def image_ref(src: str, alt: str) -> str:
         if src not in stored:
-            return f"![{alt}](<{src}>)" if src else ""
+            return f"![{alt}](<{link_destination(src)}>)" if src else ""
         key = refs.setdefault(src, f"image-{len(refs) + 1}")
         return f"![{alt}][{key}]"
 
     body = to_markdown(article.html or "", image_ref)
     head = [f"# {_md_line(article.title)}", "",
             f"*{_md_line(' · '.join(p for p in (article.byline, site_of(article), date_of(article)) if p))}*", "",
-            f"Original: <{article.url}>", ""]
+            f"Original: <{link_destination(article.url)}>", ""]
     tail = [f"[{key}]: {_data_uri(stored[src])}" for src, key in refs.items()]
     return "\n".join(head) + "\n" + body + ("\n" + "\n".join(tail) + "\n" if tail else "")
 

@@ -17,6 +17,7 @@ from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+import yarl
 from aiohttp.abc import AbstractResolver
 from aiohttp.resolver import ThreadedResolver
 
@@ -68,21 +69,27 @@ def address_problem(address: str) -> str | None:
 
 
 def url_problem(url: str, allow_private: bool = False) -> str | None:
-    """Why `url` must not be fetched (scheme, credentials, an address in it), or None."""
+    """Why `url` must not be fetched (scheme, credentials, an address in it), or None.
+
+    The host is read as the client will connect to it: yarl, which aiohttp uses, maps a
+    host through IDNA (full-width digits, ideographic full stops… become ASCII), and
+    aiohttp connects to an address written in the URL without asking the resolver."""
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
+        target = yarl.URL(url)
+        raw_host = target.raw_host
+    except (ValueError, UnicodeError) as exc:
         return f"not a valid URL ({exc})"
     if parts.scheme.lower() not in ("http", "https"):
         return f"only http and https addresses are fetched, not {parts.scheme or 'a relative address'}:"
-    if not parts.hostname:
+    if not parts.hostname or not raw_host:
         return "the address names no host"
     if parts.username is not None or parts.password is not None:
         return "addresses with a user name or password are not fetched"
     if port == 0:
         return "port 0 is not a port"
-    host = parts.hostname.rstrip(".")
+    host = raw_host.lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return None if allow_private else "localhost is this machine"
     try:
@@ -146,7 +153,9 @@ class Fetcher:
             if problem:
                 raise FetchRefused(f"{_short(url)}: {problem}")
             try:
-                async with self._session.get(url, allow_redirects=False, headers={"Accept": accept}) as response:
+                # The URL as checked above is the URL requested (yarl parses it once, here too).
+                async with self._session.get(yarl.URL(url), allow_redirects=False,
+                                             headers={"Accept": accept}) as response:
                     if response.status in REDIRECTS and "Location" in response.headers:
                         url = urljoin(url, response.headers["Location"])
                         continue

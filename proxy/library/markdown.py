@@ -119,7 +119,7 @@ def _inline(node, image_ref) -> str:
         alt = _ESCAPE.sub(r"\\\1", node.attributes.get("alt") or "")
         if image_ref is not None:
             return image_ref(src, alt)
-        return f"![{alt}](<{_dest(src)}>)" if src else ""
+        return f"![{alt}](<{link_destination(src)}>)" if src else ""
     inner = _inline_children(node, image_ref)
     if tag in _BLOCKS:  # a block inside inline content: keep its words apart
         return " " + inner.strip() + " "
@@ -138,7 +138,7 @@ def _inline(node, image_ref) -> str:
         return f"{lead}{tick}{text.strip()}{tick}{trail}"
     if tag == "a":
         href = node.attributes.get("href")
-        return f"{lead}[{core}](<{_dest(href)}>){trail}" if href else inner
+        return f"{lead}[{core}](<{link_destination(href)}>){trail}" if href else inner
     return inner
 
 
@@ -148,6 +148,11 @@ def _split_space(text: str) -> tuple[str, str, str]:
     return text[:start], core, text[start + len(core):]
 
 
-def _dest(url: str) -> str:
-    """A URL safe inside `<…>` of a Markdown link destination."""
-    return url.replace("<", "%3C").replace(">", "%3E").replace("\n", "")
+def link_destination(url: str) -> str:
+    """A URL safe inside `<…>` of a Markdown link destination: everything but the URL's
+    own punctuation percent-encoded, so no `<`, `>`, backslash, quote, space or line
+    break can end it early or start markup (a page chooses its URLs)."""
+    return _UNSAFE_IN_URL.sub(lambda m: f"%{ord(m.group()):02X}", url)
+
+
+_UNSAFE_IN_URL = re.compile(r'[\x00-\x20<>\\"`\x7f]')

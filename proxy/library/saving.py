@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from proxy.engine.prepare import PageRefused
 from proxy.errors import AddressRefused, FetchFailed, InvalidInput
 from proxy.library.copies import PreparedCopy, page_url_problem, prepare_copy
+from proxy.library.extraction import ExtractionTimeout
 from proxy.library.fetch import FetchError, Fetcher, FetchRefused
 from proxy.library.store import Article, save_article
 from proxy.rules import RuleSet
@@ -36,7 +38,7 @@ async def save_reading_copy(url: str, html: str | bytes | None, tags: list[str],
             prepared = await prepare_copy(url, html, fetcher, rules, progress)
     except FetchRefused as exc:
         raise AddressRefused(f"not fetched: {exc}", field="url") from None
-    except FetchError as exc:
+    except (FetchError, PageRefused, ExtractionTimeout) as exc:
         raise FetchFailed(f"nothing saved: {exc}", field="url") from None
     if not prepared.copy.text.strip():
         raise FetchFailed("nothing saved: no article text was found on the page", field="url")

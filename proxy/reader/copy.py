@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import trafilatura
 from lxml.html import tostring as lxml_tostring
@@ -17,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 from trafilatura.htmlprocessing import convert_to_html
 
 from proxy.engine import clean_page
+from proxy.engine.prepare import PageRefused, structure_problem
 from proxy.reader.metadata import PageMetadata, page_metadata
 from proxy.reader.sanitize import html_to_text, sanitize_html
 from proxy.rules import RuleSet
@@ -44,26 +46,38 @@ EXTRACTION = dict(include_comments=False, include_tables=True, include_images=Fa
                   include_formatting=True, favor_precision=True, with_metadata=False)
 
 
-def read_article(html: str | bytes, url: str, rules: RuleSet | None = None) -> ReadingCopy:
-    """The reading copy of the page at `url`: cleaned by `rules` (the built-in set if None)."""
+Extractor = Callable[[str, str, int], str]
+
+
+def read_article(html: str | bytes, url: str, rules: RuleSet | None = None,
+                 extract: "Extractor | None" = None) -> ReadingCopy:
+    """The reading copy of the page at `url`: cleaned by `rules` (the built-in set if None).
+
+    PageRefused for a page too big or deep to parse in bounded time. `extract(page, url,
+    paragraph_chars)` finds the main content (`extract_main`, in this process, if None;
+    the library runs it in a process it can stop)."""
+    problem = structure_problem(html)
+    if problem:
+        raise PageRefused(f"not read: {problem}")
     page = clean_page(html, url, rules).html
     tree = LexborHTMLParser(page)
     meta = page_metadata(tree, url)
-    body = _extract(page, url, tree)
+    body = (extract or extract_main)(page, url, _paragraph_chars(tree))
     article = sanitize_html(body, url) if body else ""
     article = _complete(article, meta, tree)
     return ReadingCopy(meta.title, meta.byline, meta.published, meta.site_name, meta.lang, meta.lead_image,
                        article, html_to_text(article))
 
 
-def _extract(page: str, url: str, tree: LexborHTMLParser) -> str:
-    """The main content as simple HTML (trafilatura's), or "" when it finds none."""
+def extract_main(page: str, url: str, paragraph_chars: int) -> str:
+    """The main content as simple HTML (trafilatura's), or "" when it finds none
+    (`paragraph_chars`: the text of the page's <p>, to judge a precision-mode result by)."""
     document = trafilatura.bare_extraction(page, url=url, **EXTRACTION)
     found = _body_chars(document)
     # Precision mode sometimes settles on a small block (a reprint notice) on pages with
     # plenty of paragraphs; then the balanced mode, which retries with recall itself, has
     # the article.
-    if found < MIN_SHARE * _paragraph_chars(tree):
+    if found < MIN_SHARE * paragraph_chars:
         balanced = trafilatura.bare_extraction(page, url=url, **{**EXTRACTION, "favor_precision": False})
         if _body_chars(balanced) > found:
             document = balanced
