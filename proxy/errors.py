@@ -40,10 +40,6 @@ class StaleRevision(DomainError):
         self.current = current
 
 
-class Busy(DomainError):
-    """Too many pairing requests are waiting for the person's approval."""
-
-
 class AddressRefused(DomainError):
     """A URL the library will not fetch: not http(s), or an address that is not public."""
 

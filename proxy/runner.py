@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 import sqlite3
 import sys
 
@@ -13,10 +14,11 @@ from mitmproxy.certs import CertStore
 from mitmproxy.tools.dump import DumpMaster
 
 from proxy.addon import QuietPage
-from proxy.config import Config
+from proxy.config import DATA_DIR_ENV, Config, announce_running, default_data_dir, withdraw_running
 from proxy.rulebook import Rulebook
 from proxy.service.app import create_app
-from proxy.service.security import is_loopback
+from proxy.service.security import RUNNER_OPTIONS, guard_connections, is_loopback
+from proxy.store import pairing_page_key
 
 log = logging.getLogger("quietpage")
 
@@ -68,10 +70,22 @@ def warn_if_exposed(config: Config) -> None:
                     config.service_host)
 
 
-async def start_service(app: web.Application, config: Config) -> web.AppRunner:
+class Service:
+    """The running service: its runner and the task that bounds its connections."""
+
+    def __init__(self, runner: web.AppRunner):
+        self.runner = runner
+        self._guard = asyncio.get_running_loop().create_task(guard_connections(runner.server))
+
+    async def stop(self) -> None:
+        self._guard.cancel()
+        await self.runner.cleanup()
+
+
+async def start_service(app: web.Application, config: Config) -> Service:
     """Open the service's resources (the database) and listen; StartupError if it cannot."""
     warn_if_exposed(config)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
+    runner = web.AppRunner(app, shutdown_timeout=2, **RUNNER_OPTIONS)
     try:
         await runner.setup()
     except (OSError, sqlite3.Error, RuntimeError) as exc:
@@ -82,26 +96,53 @@ async def start_service(app: web.Application, config: Config) -> web.AppRunner:
     except OSError as exc:
         await runner.cleanup()
         raise StartupError(f"cannot listen on {config.service_host}:{config.service_port} for the service: {exc.strerror}") from None
-    return runner
+    return Service(runner)
+
+
+def check_port_free(host: str, port: int, what: str) -> None:
+    """StartupError now, before anything says it started, if `port` cannot be listened on."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.create_server((host.strip("[]"), port), family=family):
+            pass
+    except OSError as exc:
+        option = "--listen-port" if what == "proxy" else "--service-port"
+        raise StartupError(f"cannot listen on {host}:{port} for the {what}: {exc.strerror}; "
+                           f"choose another port with {option} P") from None
+
+
+def announce(config: Config, proxy: bool) -> None:
+    """Where it listens, where its data is, and how other commands find it."""
+    service = f"http://{config.service_host}:{config.service_port}"
+    key = pairing_page_key(config.data_dir)
+    where = f"proxy on http://{config.listen_host}:{config.listen_port}, " if proxy else ""
+    log.warning("QuietPage: %sservice on %s, data in %s", where, service, config.data_dir)
+    log.warning("  approve a client that asks to pair: quietpage pair CODE, or open %s/pair?key=%s", service, key)
+    if config.data_dir != default_data_dir():
+        log.warning("  other commands act on this instance with --data-dir %s, or in a shell: export %s=%s",
+                    config.data_dir, DATA_DIR_ENV, config.data_dir)
+    announce_running(config.data_dir, service, f"http://{config.listen_host}:{config.listen_port}" if proxy else None)
 
 
 async def serve(config: Config) -> None:
     """`quietpage serve`: the service alone, until SIGINT or SIGTERM."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    runner = await start_service(create_app(config), config)
+    service = await start_service(create_app(config), config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.warning("QuietPage service on http://%s:%d, data in %s", config.service_host, config.service_port, config.data_dir)
+    announce(config, proxy=False)
     try:
         await stop.wait()
     finally:
-        await runner.cleanup()
+        withdraw_running(config.data_dir)
+        await service.stop()
 
 
 async def run(config: Config) -> None:
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    check_port_free(config.listen_host, config.listen_port, "proxy")
     opts = options.Options(listen_host=config.listen_host, listen_port=config.listen_port,
                            confdir=str(config.confdir))
     master = DumpMaster(opts, with_termlog=True, with_dumper=False)
@@ -127,15 +168,15 @@ async def run(config: Config) -> None:
         raise StartupError(str(exc), status=2) from None
     await _scripts_loaded(master, config)
     app = create_app(config, rulebook, addon.reports)
-    runner = await start_service(app, config)
+    service = await start_service(app, config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, master.shutdown)
-    log.warning("QuietPage: proxy on http://%s:%d, service on http://%s:%d, data in %s",
-                config.listen_host, config.listen_port, config.service_host, config.service_port, config.data_dir)
+    announce(config, proxy=True)
     try:
         await master.run()
     finally:
-        await runner.cleanup()
+        withdraw_running(config.data_dir)
+        await service.stop()
     if getattr(master, "_startup_failed", False):
         raise StartupError("the proxy could not start (see the log above)")

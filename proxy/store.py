@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import time
 import uuid
@@ -18,11 +19,12 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from proxy.database import DB_NAME, Database, SchemaPart
-from proxy.errors import Busy, InvalidInput, NotFound, StaleRevision
+from proxy.errors import InvalidInput, NotFound, StaleRevision
 
 CHANGES_KEPT = 1000  # revisions of change log kept for SSE clients that reconnect
 PAIR_TTL = 600.0  # seconds a pairing request waits for the person's approval
-PAIR_PENDING_MAX = 20
+PAIR_PENDING_MAX = 200  # waiting at once; past it the oldest expires
+PAIR_PENDING_PER_REQUESTER = 3  # waiting at once from one requester; past it its oldest expires
 MAX_NAME = 100  # characters of a client name
 PAIR_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -75,6 +77,11 @@ SCHEMA = SchemaPart("state", (
         client_id TEXT REFERENCES clients (id)
     );
     CREATE INDEX pair_requests_code ON pair_requests (code);
+    """,
+    # 2: who asked (a browser extension's Origin, '' for a local program): a requester's
+    # own flood can only push out its own requests.
+    """
+    ALTER TABLE pair_requests ADD COLUMN requester TEXT NOT NULL DEFAULT '';
     """,
 ))
 
@@ -163,6 +170,28 @@ def user_rule_number(rule_id: str) -> int | None:
     """The row number in a user rule id ('user.7' -> 7), or None if it is not one."""
     prefix, _, number = rule_id.partition(".")
     return int(number) if prefix == "user" and number.isdigit() and len(number) < 19 else None
+
+
+PAIRING_KEY = "pairing.key"
+
+
+def pairing_page_key(data_dir: Path) -> str:
+    """The secret the local approval page (/pair) needs in its address: made once, kept in
+    the data dir for this user's eyes only, printed by `quietpage run` and `quietpage pair`.
+    Without it, neither a web page nor another extension nor another user on this machine
+    can approve a pairing code it asked for itself."""
+    path = Path(data_dir) / PAIRING_KEY
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        key = ""
+    if len(key) < 20:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(24)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(key + "\n")
+    return key
 
 
 class Store(Database):
@@ -309,21 +338,27 @@ class Store(Database):
 
     # --- pairing --------------------------------------------------------------------------
 
-    def create_pair_request(self, client_name: str, ttl: float = PAIR_TTL) -> PairRequest:
+    def create_pair_request(self, client_name: str, ttl: float = PAIR_TTL, requester: str = "") -> PairRequest:
+        """A new request, always accepted: room is made by expiring the requester's own oldest
+        beyond PAIR_PENDING_PER_REQUESTER, then the oldest of all beyond PAIR_PENDING_MAX, so a
+        flood cannot keep another client from pairing (a browser sets an extension's Origin)."""
         now = time.time()
         with self.transaction():
             self._db.execute("DELETE FROM pair_requests WHERE expires_at < ? AND claimed_at IS NULL", (now - 86400,))
-            pending = self._db.execute("SELECT count(*) FROM pair_requests WHERE approved_at IS NULL AND expires_at > ?",
-                                       (now,)).fetchone()[0]
-            if pending >= PAIR_PENDING_MAX:
-                raise Busy(f"{pending} pairing requests are already waiting; approve or let them expire")
+            waiting = "approved_at IS NULL AND expires_at > ?"
+            self._db.execute(f"UPDATE pair_requests SET expires_at = ? WHERE id IN (SELECT id FROM pair_requests "
+                             f"WHERE {waiting} AND requester = ? ORDER BY created_at DESC LIMIT -1 OFFSET ?)",
+                             (now, now, requester, PAIR_PENDING_PER_REQUESTER - 1))
+            self._db.execute(f"UPDATE pair_requests SET expires_at = ? WHERE id IN (SELECT id FROM pair_requests "
+                             f"WHERE {waiting} ORDER BY created_at DESC LIMIT -1 OFFSET ?)",
+                             (now, now, PAIR_PENDING_MAX - 1))
             while True:
                 code = "".join(secrets.choice(PAIR_CODE_ALPHABET) for _ in range(8))
                 if self._db.execute("SELECT 1 FROM pair_requests WHERE code = ? AND expires_at > ?", (code, now)).fetchone() is None:
                     break
             request = PairRequest(secrets.token_urlsafe(18), code, client_name, now, now + ttl, None, None)
-            self._db.execute("INSERT INTO pair_requests (id, code, client_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                             (request.id, code, client_name, now, request.expires_at))
+            self._db.execute("INSERT INTO pair_requests (id, code, client_name, created_at, expires_at, requester) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", (request.id, code, client_name, now, request.expires_at, requester))
         return request
 
     def pair_request(self, request_id: str) -> PairRequest | None:

@@ -101,7 +101,22 @@ async def pause_site(request: web.Request) -> web.Response:
 
 async def add_rule(request: web.Request) -> web.Response:
     body = await read_json(request, {"site": (str, True), "title": (str, True), "selector": (str, False),
-                                     "pattern": (str, False)})
+                                     "pattern": (str, False), "selectors": ((str, list), False),
+                                     "text": ((str, list), False)})
+    # A pack file's words are taken too: `selectors` (a selector or a list, joined into one
+    # selector list) and `text` (one pattern).
+    for word, pack_word in (("selector", "selectors"), ("pattern", "text")):
+        value = body[pack_word]
+        if value is None:
+            continue
+        if body[word] is not None:
+            raise InvalidInput(f"give {word} or {pack_word}, not both", field=pack_word)
+        if isinstance(value, list):
+            if not value or not all(isinstance(v, str) for v in value) or (pack_word == "text" and len(value) != 1):
+                want = "one or more strings" if pack_word == "selectors" else "one string"
+                raise InvalidInput(f"{pack_word} must be {want}", field=pack_word)
+            value = ", ".join(value)
+        body[word] = value
     site = normalize_site(body["site"])
     title = body["title"].strip()
     problems = validate_user_rule(site, title, body["selector"], body["pattern"])

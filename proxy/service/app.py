@@ -11,11 +11,12 @@ from aiohttp import web
 
 from proxy.config import Config
 from proxy.database import DB_NAME
+from proxy.store import pairing_page_key
 from proxy.reports import PageReports
 from proxy.rulebook import Rulebook
 from proxy.service import api, library, lists, openapi, pairing
 from proxy.service.events import EventHub
-from proxy.service.keys import config_key, csrf_key, hub_key, live_key, reports_key, watcher_key
+from proxy.service.keys import config_key, csrf_key, hub_key, live_key, pair_page_key, reports_key, watcher_key
 from proxy.service.live import LiveState
 from proxy.service.lists import MAX_LIST_BODY
 from proxy.service.security import MAX_PAGE_BODY, door_middleware, errors_middleware, security_headers
@@ -31,6 +32,7 @@ def create_app(config: Config, rulebook: Rulebook | None = None, reports: PageRe
     app = web.Application(client_max_size=max(MAX_PAGE_BODY, MAX_LIST_BODY), middlewares=[errors_middleware, door_middleware])
     app[config_key] = config
     app[csrf_key] = secrets.token_urlsafe(32)
+    app[pair_page_key] = pairing_page_key(config.data_dir)
     app[reports_key] = reports if reports is not None else PageReports()
     app[hub_key] = EventHub()
     if rulebook is None:

@@ -2,7 +2,7 @@
 refusal its status and `error` code (used by `errors_middleware`)."""
 from __future__ import annotations
 
-from proxy.errors import (AddressRefused, BuiltinRule, Busy, Conflict, DomainError, FetchFailed, InvalidInput,
+from proxy.errors import (AddressRefused, BuiltinRule, Conflict, DomainError, FetchFailed, InvalidInput,
                           NotFound, StaleRevision, Unprocessable)
 
 
@@ -42,7 +42,6 @@ STATUS: dict[type[DomainError], tuple[int, str]] = {
     MisdirectedHost: (421, "wrong_host"),
     FetchFailed: (422, "fetch_failed"),
     Unprocessable: (422, "unprocessable"),
-    Busy: (429, "too_many_requests"),
     DomainError: (400, "bad_request"),
 }
 

@@ -16,4 +16,5 @@ hub_key = web.AppKey("hub", EventHub)
 live_key = web.AppKey("live", LiveState)
 watcher_key = web.AppKey("watcher", asyncio.Task)
 csrf_key = web.AppKey("csrf", str)  # this process's token for the library pages' forms
+pair_page_key = web.AppKey("pair_page", str)  # the secret the /pair page's address carries
 client_key = web.RequestKey("client", str)  # the id of the client whose token a request carries

@@ -29,7 +29,7 @@ def _html(description: str) -> dict:
 ERROR = {"default": _json(_ref("Error"), "Refused or failed: 400 invalid input (the field is named), 401 no or "
                                         "unknown token, 403 web Origin, 404, 409, 412 stale If-Match, 413 body "
                                         "too large, 415 not JSON, 421 foreign Host, 422 nothing usable (a list "
-                                        "without a cosmetic rule), 429 too many pairing requests")}
+                                        "without a cosmetic rule)")}
 PUBLIC: list = []  # no security requirement
 NULLABLE_STR = {"type": "string", "nullable": True}
 NULLABLE_BOOL = {"type": "boolean", "nullable": True}
@@ -107,17 +107,26 @@ SCHEMAS = {
         "site": {"type": "string", "description": "host name the rule runs on (and its subdomains)"},
         "title": {"type": "string", "description": "what a person sees for the rule"},
         "selector": {**NULLABLE_STR, "description": "CSS selector of elements to remove"},
-        "pattern": {**NULLABLE_STR, "description": "text an element's whole text must match; /regex/ or plain"}}},
+        "pattern": {**NULLABLE_STR, "description": "text an element's whole text must match; /regex/ or plain"},
+        "selectors": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+                      "nullable": True, "description": "the pack file's word: a selector or a list of them"},
+        "text": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                                 "maxItems": 1}],
+                 "nullable": True, "description": "the pack file's word for pattern (give one of the two)"}}},
     "RuleCreated": {"type": "object", "required": ["revision", "rule"], "properties": {
         "revision": {"type": "integer"}, "rule": _ref("RuleBrief")}},
     "RuleDeleted": {"type": "object", "required": ["revision", "id", "deleted"], "properties": {
         "revision": {"type": "integer"}, "id": {"type": "string"}, "deleted": {"type": "boolean"}}},
-    "PageReport": {"type": "object", "required": ["url", "removed", "skipped", "status", "reason", "ms", "at"], "properties": {
+    "PageReport": {"type": "object", "required": ["url", "removed", "skipped", "status", "reason", "ms", "at", "also"],
+                   "properties": {
         "url": {"type": "string"},
         "removed": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "elements removed, by rule id"},
         "skipped": {"type": "object", "additionalProperties": {"type": "string"}, "description": "rules the guard skipped, and why"},
         "status": {"type": "string", "enum": ["cleaned", "unchanged", "paused", "passed", "error"]},
-        "reason": NULLABLE_STR, "ms": {"type": "number"}, "at": {"type": "number"}}},
+        "reason": NULLABLE_STR, "ms": {"type": "number"}, "at": {"type": "number"},
+        "also": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                 "description": "by rule id: the other rules that matched what it removed (switch them off too "
+                                "to bring it back)"}}},
     "Client": {"type": "object", "required": ["id", "name", "created_at", "revoked", "revoked_at"], "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "created_at": {"type": "number"},
         "revoked": {"type": "boolean"}, "revoked_at": {"type": "number", "nullable": True},
@@ -210,13 +219,18 @@ PATHS = {
         "parameters": [_path_param("request_id", "the id POST /api/pair returned")],
         "responses": {"200": _json(_ref("PairStatus")), **ERROR}}},
     "/pair": {
-        "get": {"operationId": "pairPage", "summary": "Local page to approve a pairing code in the browser", "security": PUBLIC,
-                "responses": {"200": _html("The page"), **ERROR}},
+        "get": {"operationId": "pairPage", "security": PUBLIC,
+                "summary": "Local page to approve a pairing code in the browser (its address carries the page key)",
+                "parameters": [{"name": "key", "in": "query", "required": False, "schema": {"type": "string"},
+                                "description": "the key `quietpage run` and `quietpage pair` print"}],
+                "responses": {"200": _html("The page (without the key: how to approve)"),
+                              "403": _html("A wrong key"), **ERROR}},
         "post": {"operationId": "pairPageApprove", "summary": "The local page's form: approve a code", "security": PUBLIC,
                  "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
-                     "type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}}}},
-                 "responses": {"200": _html("Approved"), "400": _html("Not a code"), "404": _html("No such waiting code"),
-                               "415": _html("Not the page's form"), **ERROR}}},
+                     "type": "object", "required": ["code", "key"],
+                     "properties": {"code": {"type": "string"}, "key": {"type": "string"}}}}}},
+                 "responses": {"200": _html("Approved"), "400": _html("Not a code"), "403": _html("No or a wrong key"),
+                               "404": _html("No such waiting code"), "415": _html("Not the page's form"), **ERROR}}},
     "/api/clients": {"get": {"operationId": "listClients", "summary": "Paired clients and script tokens",
                              "responses": {"200": _json(_ref("Clients")), **ERROR}}},
     "/api/clients/{client_id}": {"delete": {"operationId": "revokeClient",

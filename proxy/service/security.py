@@ -7,6 +7,7 @@ needs `Authorization: Bearer <token>`.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
@@ -28,6 +29,31 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 EXTENSION_SCHEMES = ("chrome-extension", "moz-extension", "safari-web-extension")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# A connection that has not sent a whole request head this long after opening (or after
+# its last answer) is closed: a client trickling its headers cannot hold a socket for
+# long (slowloris). aiohttp arms its keep-alive timer when a connection opens.
+HEAD_TIMEOUT_S = 5.0
+# Connections the service holds at once; past it the newest are closed, so a flood leaves
+# the process file descriptors for the proxy and for the connections already serving.
+MAX_CONNECTIONS = 128
+RUNNER_OPTIONS = {"access_log": None, "keepalive_timeout": HEAD_TIMEOUT_S}
+
+
+async def guard_connections(server: web.Server, limit: int = MAX_CONNECTIONS, every_s: float = 0.1) -> None:
+    """Close the newest connections past `limit`, for as long as the service runs."""
+    loop = asyncio.get_running_loop()
+    opened: dict = {}
+    while True:
+        await asyncio.sleep(every_s)
+        now = loop.time()
+        current = server.connections
+        opened = {handler: opened.get(handler, now) for handler in current}
+        if len(current) > limit:
+            newest = sorted(current, key=opened.__getitem__)[limit:]
+            log.warning("service: %d connections open; closing the %d newest", len(current), len(newest))
+            for handler in newest:
+                handler.force_close()
 
 
 def public(handler: Handler) -> Handler:
@@ -115,10 +141,13 @@ async def door_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if host not in allowed_hosts(config.service_host, port):
         raise MisdirectedHost(f"Host {host!r} is not this service; use http://127.0.0.1:{port}")
     origin = request.headers.get("Origin")
-    if origin is not None and origin.split(":", 1)[0].lower() not in EXTENSION_SCHEMES:
-        own = origin == f"http://{host}" and getattr(request.match_info.handler, "same_origin_form", False)
-        if not own:
-            raise Forbidden(f"requests from web pages are refused (Origin {origin!r})")
+    if getattr(request.match_info.handler, "same_origin_form", False):
+        # The local pages' forms: posted by the page itself (or a program), never by an
+        # extension or another page.
+        if origin is not None and origin != f"http://{host}":
+            raise Forbidden(f"this form is only taken from the service's own page (Origin {origin!r})")
+    elif origin is not None and origin.split(":", 1)[0].lower() not in EXTENSION_SCHEMES:
+        raise Forbidden(f"requests from web pages are refused (Origin {origin!r})")
     length, limit = request.content_length, max_body(request)
     if length is not None and length > limit:
         raise TooLarge(f"request body of {length} bytes is over the {limit}-byte limit")

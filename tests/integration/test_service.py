@@ -11,6 +11,7 @@ import pytest
 from proxy.reports import PageReport
 from proxy.service.keys import reports_key
 from proxy.service.security import MAX_BODY
+from proxy.store import pairing_page_key
 from support.servicerig import cli, make_token
 
 RT = "rt.com.read-more"
@@ -429,28 +430,69 @@ async def test_pairing_failures(service):
     assert bad.returncode == 1 and "no waiting pairing request" in bad.stderr
     short = await asyncio.to_thread(cli, "pair", "AB", "--data-dir", str(service.data_dir))
     assert short.returncode == 1 and "8 letters" in short.stderr
-    for _ in range(20):
-        assert (await service.call("POST", "/api/pair", {"client": "flood"}, token=None)).status == 201
-    r = await service.call("POST", "/api/pair", {"client": "flood"}, token=None)
-    assert r.status == 429 and r["error"] == "too_many_requests"
+
+
+
+async def test_a_pairing_flood_does_not_keep_another_client_from_pairing(service):
+    """Twenty-five requests from one extension leave its own three newest waiting, and a
+    request from another client is taken and can be approved."""
+    flood = {"Origin": "chrome-extension://floodfloodfloodfloodfloodflood"}
+    asked = [await service.call("POST", "/api/pair", {"client": "flood"}, token=None, headers=flood)
+             for _ in range(25)]
+    assert all(a.status == 201 for a in asked)
+    statuses = [(await service.call("GET", a["poll"], token=None))["status"] for a in asked]
+    assert statuses == ["expired"] * 22 + ["pending"] * 3
+    mine = await service.call("POST", "/api/pair", {"client": "Chromium"}, token=None,
+                              headers={"Origin": "chrome-extension://mineminemineminemineminemine"})
+    assert mine.status == 201
+    approved = await asyncio.to_thread(cli, "pair", mine["code"], "--data-dir", str(service.data_dir))
+    assert approved.returncode == 0
+    assert (await service.call("GET", mine["poll"], token=None))["status"] == "approved"
+
+
+def _page_key(service) -> str:
+    return pairing_page_key(service.data_dir)
 
 
 async def test_pairing_on_the_local_page(service):
     asked = await service.call("POST", "/api/pair", {"client": "Firefox"}, token=None)
-    page = await service.call("GET", "/pair", token=None)
+    key = _page_key(service)
+    # Without the key the page only says how to approve: it lists nobody and has no form.
+    bare = await service.call("GET", "/pair", token=None)
+    assert bare.status == 200 and "Firefox" not in bare.body and "<form" not in bare.body
+    assert (await service.call("GET", "/pair?key=guess", token=None)).status == 403
+    page = await service.call("GET", f"/pair?key={key}", token=None)
     assert page.status == 200 and "Firefox" in page.body and asked["code"] not in page.body
-    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Referrer-Policy"] == "no-referrer"
     own = {"Origin": f"http://127.0.0.1:{service.port}", "Content-Type": "application/x-www-form-urlencoded"}
-    wrong = await service.call("POST", "/pair", data="code=AAAA-AAAA", token=None, headers=own)
+    wrong = await service.call("POST", "/pair", data=f"key={key}&code=AAAA-AAAA", token=None, headers=own)
     assert wrong.status == 404 and "no waiting pairing request" in wrong.body
     # Another page posting the form is refused (its Origin), as is a rebinding Host.
-    cross = await service.call("POST", "/pair", data=f"code={asked['code']}", token=None,
+    cross = await service.call("POST", "/pair", data=f"key={key}&code={asked['code']}", token=None,
                                headers={**own, "Origin": "https://evil.example"})
     assert cross.status == 403
-    ok = await service.call("POST", "/pair", data=f"code={asked['code']}", token=None, headers=own)
+    keyless = await service.call("POST", "/pair", data=f"code={asked['code']}", token=None, headers=own)
+    assert keyless.status == 403 and "key" in keyless.body
+    ok = await service.call("POST", "/pair", data=f"key={key}&code={asked['code']}", token=None, headers=own)
     assert ok.status == 200 and "Approved Firefox" in ok.body
     got = await service.call("GET", asked["poll"], token=None)
     assert got["status"] == "approved" and got["token"]
+
+
+async def test_an_extension_cannot_approve_the_code_it_asked_for(service):
+    """Any installed extension may ask to pair; none can approve itself: the form refuses an
+    extension's Origin, and without the page's key it refuses everyone."""
+    extension = {"Origin": "chrome-extension://abcdefghijklmnopabcdefghijklmnop"}
+    asked = await service.call("POST", "/api/pair", {"client": "Totally the QuietPage extension"}, token=None,
+                               headers=extension)
+    assert asked.status == 201
+    form = {**extension, "Content-Type": "application/x-www-form-urlencoded"}
+    for data in (f"code={asked['code']}", f"key={_page_key(service)}&code={asked['code']}"):
+        r = await service.call("POST", "/pair", data=data, token=None, headers=form)
+        assert r.status == 403
+    page = await service.call("GET", "/pair", token=None, headers=extension)
+    assert "<form" not in page.body
+    assert (await service.call("GET", asked["poll"], token=None))["status"] == "pending"
 
 
 async def test_token_cli_prints_lists_and_revokes(service):
