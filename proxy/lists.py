@@ -121,9 +121,10 @@ def save(data_dir: Path, name: str, text: str, replace: bool, taken: frozenset[s
     elif target.exists():
         raise _exists(name)
     pack, report = parse_list_text(text, name, str(target))
-    if report.applied == 0 and report.exceptions == 0:
+    refusal = _not_a_list(text, report)
+    if refusal:
         kept = f"the list {name!r} in force stays as it was" if replace else "nothing was imported"
-        raise Unprocessable(f"{_nothing_applicable(text, report)}; {kept}", field="text")
+        raise Unprocessable(f"{refusal}; {kept}", field="text")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")  # not *.txt: never loaded
     try:
@@ -152,11 +153,19 @@ def _exists(name: str) -> Conflict:
     return Conflict(f"a list named {name!r} exists already; replace it with an update", field="name")
 
 
-def _nothing_applicable(text: str, report: ListReport) -> str:
+def _not_a_list(text: str, report: ListReport) -> str | None:
+    """Why `text` is refused as a filter list, or None: it holds no cosmetic rule at all, or
+    most of its lines are not filters (a README, a web page)."""
     skipped = sum(report.skipped.values())
-    includes = " (its !#include lines are not followed: import the files they name)" if "!#include" in text else ""
-    return (f"no cosmetic rule a proxy can apply was found ({skipped} lines skipped, {len(report.invalid)} invalid)"
-            f"{includes}")
+    read = report.applied + report.exceptions + skipped
+    if len(report.invalid) > read:
+        return (f"this is not a filter list: {len(report.invalid)} of its {len(report.invalid) + read} lines are "
+                f"not filters (the first at line {report.invalid[0][0]}: {report.invalid[0][1]})")
+    if report.applied == 0 and report.exceptions == 0:
+        includes = " (its !#include lines are not followed: import the files they name)" if "!#include" in text else ""
+        return (f"no cosmetic rule a proxy can apply was found ({skipped} lines skipped, {len(report.invalid)} invalid)"
+                f"{includes}")
+    return None
 
 
 def remove(data_dir: Path, name: str) -> None:

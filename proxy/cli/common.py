@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-DATA_HELP = "QuietPage's data dir (default: the user's data dir)"
+DATA_HELP = "QuietPage's data dir (default: $QUIETPAGE_DATA_DIR, else the user's data dir)"
 TEST_FETCH_ENV = "QUIETPAGE_TEST_ALLOW_PRIVATE_FETCH"  # tests only: see Config.allow_private_fetch
 
 
@@ -19,6 +19,19 @@ def data_dir(args: argparse.Namespace) -> Path:
     from proxy.config import default_data_dir  # noqa: PLC0415 - keep `--help` fast
 
     return Path(args.data_dir) if getattr(args, "data_dir", None) else default_data_dir()
+
+
+def instance_note(args: argparse.Namespace) -> str:
+    """Which data dir a command acted on, and whether a QuietPage runs on it: a command on
+    another folder than the running QuietPage's would seem to do nothing."""
+    from proxy.config import DATA_DIR_ENV, running_on  # noqa: PLC0415
+
+    where = data_dir(args)
+    running = running_on(where)
+    if running is not None:
+        return f"(data dir {where}: the QuietPage running as process {running.pid}, service {running.service})"
+    return (f"(data dir {where}: no QuietPage is running on it; if one runs with another, give --data-dir D "
+            f"or set {DATA_DIR_ENV}=D)")
 
 
 def open_store(args: argparse.Namespace, *parts):

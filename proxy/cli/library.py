@@ -85,15 +85,27 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("name one article ID, or --all for the whole library")
     if args.id is not None and not args.id.isdigit():
         raise UsageError(f"an article ID is a number (see quietpage list), not {args.id!r}")
+    to_stdout = args.output == "-"
     out = Path(args.output)
-    if not out.parent.is_dir():
+    fmt = args.format or EXPORT_SUFFIXES.get(out.suffix.lower())
+    if fmt is None:
+        raise UsageError(f"give --format html, md or epub (it cannot be told from {args.output!r})")
+    if not to_stdout and not out.parent.is_dir():
         raise UsageError(f"no such folder for -o: {out.parent}")
     with open_store(args, library.SCHEMA) as store:
         items = library.to_export(store, None if args.all else [int(args.id)])
-    data = exports.export(items, args.format, bulk=args.all, progress=progress("exported") if args.all else None)
+    data = exports.export(items, fmt, bulk=args.all, progress=progress("exported") if args.all else None)
+    if to_stdout:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
     out.write_bytes(data)
     print(f"wrote {out} ({len(data)} bytes, {len(items)} article{'s' if len(items) != 1 else ''})", file=sys.stderr)
     return 0
+
+
+# `-o NAME.SUFFIX` names the format when --format does not.
+EXPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".zip": "md", ".epub": "epub"}
 
 
 def add_parsers(sub) -> None:
@@ -114,7 +126,8 @@ def add_parsers(sub) -> None:
     exp = sub.add_parser("export", help="export one reading copy or the whole library as HTML, Markdown or EPUB")
     exp.add_argument("id", nargs="?", metavar="ID", help="the article's id (see quietpage list)")
     exp.add_argument("--all", action="store_true", help="the whole library (HTML: one file; md: a zip; epub: one book)")
-    exp.add_argument("--format", required=True, choices=("html", "md", "epub"), help="html (images inlined), md or epub")
-    exp.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write")
+    exp.add_argument("--format", choices=("html", "md", "epub"),
+                     help="html (images inlined), md or epub (default: from -o's suffix)")
+    exp.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write, or - for standard output")
     exp.add_argument("--data-dir", metavar="D", help=DATA_HELP)
     exp.set_defaults(func=cmd_export)

@@ -7,7 +7,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from proxy.cli.common import DATA_HELP, UsageError, data_dir, open_store, store_jobs
+from proxy.cli.common import DATA_HELP, UsageError, data_dir, instance_note, open_store, store_jobs
 
 INVALID_SHOWN = 50  # invalid lines printed after an import; `quietpage lists` counts them all
 
@@ -71,8 +71,9 @@ def _save_list(args: argparse.Namespace, name: str, replace: bool) -> int:
             raise Conflict(f"a list named {name!r} exists already; replace it with: "
                            f"quietpage lists update {name} {args.file}") from None
     _print_report(saved)
-    print(f"{'Replaced' if replace else 'Added'} the list {name!r} ({saved.path}); a running quietpage uses it "
-          f"from its next page load.", file=sys.stderr)
+    print(f"{'Replaced' if replace else 'Added'} the list {name!r} ({saved.path}); a QuietPage running on this "
+          f"data dir uses it from its next page load.", file=sys.stderr)
+    print(instance_note(args), file=sys.stderr)
     return 0
 
 
@@ -94,6 +95,7 @@ def cmd_lists_remove(args: argparse.Namespace) -> int:
     with _list_jobs(args, args.name) as run:
         asyncio.run(lists.remove_list(data_dir(args), args.name, run))
     print(f"Removed the list {args.name!r} and its switches.", file=sys.stderr)
+    print(instance_note(args), file=sys.stderr)
     return 0
 
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from proxy import __version__
-from proxy.cli import library, lists
-from proxy.cli.common import DATA_HELP, UsageError, allow_private_fetch, data_dir, open_store, rulebook
+from proxy.cli import ca, library, lists
+from proxy.cli.common import DATA_HELP, UsageError, allow_private_fetch, data_dir, instance_note, open_store, rulebook
 from proxy.errors import DomainError
 
 
@@ -88,23 +88,23 @@ def _config(args: argparse.Namespace):
     from proxy.config import Config  # noqa: PLC0415
 
     for name in ("listen_port", "service_port"):
-        port = getattr(args, name)
+        port = getattr(args, name, 1)
         if not 0 < port < 65536:
             raise UsageError(f"--{name.replace('_', '-')} must be between 1 and 65535, got {port}")
     for p in args.rules or []:
         if not Path(p).exists():
             raise UsageError(f"rules file {p!r} does not exist")
-    for s in args.scripts or []:
+    scripts, sets = getattr(args, "scripts", None) or (), getattr(args, "sets", None) or ()
+    for s in scripts:
         if not Path(s).is_file():
             raise UsageError(f"script {s!r} does not exist")
-    for s in args.sets or []:
+    for s in sets:
         if "=" not in s:
             raise UsageError(f"--set takes NAME=VALUE, got {s!r}")
-    return Config(listen_host=args.listen_host, listen_port=args.listen_port, service_port=args.service_port,
-                  service_host=args.service_host, allow_private_fetch=allow_private_fetch(),
-                  data_dir=data_dir(args),
-                  rules=tuple(args.rules or ()), scripts=tuple(args.scripts or ()),
-                  sets=tuple(args.sets or ()), quiet=args.quiet)
+    proxy = {"listen_host": args.listen_host, "listen_port": args.listen_port} if hasattr(args, "listen_port") else {}
+    return Config(service_port=args.service_port, service_host=args.service_host,
+                  allow_private_fetch=allow_private_fetch(), data_dir=data_dir(args), rules=tuple(args.rules or ()),
+                  scripts=tuple(scripts), sets=tuple(sets), quiet=args.quiet, **proxy)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -145,6 +145,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_pair(args: argparse.Namespace) -> int:
     import datetime  # noqa: PLC0415
 
+    from proxy.config import running_on  # noqa: PLC0415
+    from proxy.store import pairing_page_key  # noqa: PLC0415
+
     with open_store(args) as store:
         if args.code is None:
             pending = store.pending_pair_requests()
@@ -153,9 +156,14 @@ def cmd_pair(args: argparse.Namespace) -> int:
             for p in pending:
                 asked = datetime.datetime.fromtimestamp(p.created_at).strftime("%H:%M:%S")
                 print(f"{p.client_name!r} asked at {asked}; approve it with: quietpage pair CODE (the code it shows)")
+            running = running_on(data_dir(args))
+            if running is not None:
+                print(f"Or approve in your browser: {running.service}/pair?key={pairing_page_key(data_dir(args))}")
+            print(instance_note(args), file=sys.stderr)
             return 0
         pair = store.approve_pair(args.code)
         print(f"Approved {pair.client_name!r}; it gets its token on its next poll.")
+        print(instance_note(args), file=sys.stderr)
         return 0
 
 
@@ -176,6 +184,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         print(token)
         print(f"(client {client.id}: send it as 'Authorization: Bearer <token>'; revoke with "
               f"quietpage token --revoke {client.id})", file=sys.stderr)
+        print(instance_note(args), file=sys.stderr)
         return 0
 
 
@@ -188,56 +197,24 @@ def cmd_rules_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ca(args: argparse.Namespace) -> int:
-    from proxy.config import Config  # noqa: PLC0415
-    from proxy.runner import ensure_ca  # noqa: PLC0415
-
-    config = Config(data_dir=data_dir(args))
-    cert = ensure_ca(config)
-    print(CA_HELP.format(cert=cert, port=config.listen_port, host=config.listen_host))
-    return 0
-
-
-CA_HELP = """\
-QuietPage's CA certificate (made by mitmproxy on first use, kept in the data dir):
-
-  {cert}
-
-HTTPS pages can only be cleaned if your browser trusts it. Trust it once:
-
-Chromium / Chrome (Linux, its own NSS store):
-  certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n QuietPage -i {cert}
-  (certutil is in Debian's libnss3-tools; or Settings > Privacy and security > Security >
-  Manage certificates > Authorities > Import, and tick "Trust this certificate for
-  identifying websites".)
-
-Firefox:
-  Settings > Privacy & Security > Certificates > View Certificates > Authorities >
-  Import… > choose the file above > tick "Trust this CA to identify websites".
-
-The system store (Debian/Ubuntu; curl, wget, Python and most programs):
-  sudo cp {cert} /usr/local/share/ca-certificates/quietpage.crt
-  sudo update-ca-certificates
-
-Then point the browser at the proxy, http://{host}:{port} — for example:
-  chromium --proxy-server=http://{host}:{port}
-Only trust a CA you made yourself; remove it with the same tools when you stop using QuietPage."""
-
-
-def _add_run_options(p: argparse.ArgumentParser) -> None:
+def _add_run_options(p: argparse.ArgumentParser, proxy: bool = True) -> None:
+    """`run`'s options; `serve` (no proxy) takes only the service's."""
     from proxy.config import DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, DEFAULT_SERVICE_HOST, DEFAULT_SERVICE_PORT  # noqa: PLC0415
 
-    p.add_argument("--listen-host", default=DEFAULT_LISTEN_HOST, metavar="H", help=f"proxy address (default {DEFAULT_LISTEN_HOST})")
-    p.add_argument("--listen-port", type=int, default=DEFAULT_LISTEN_PORT, metavar="P", help=f"proxy port (default {DEFAULT_LISTEN_PORT})")
+    if proxy:
+        p.add_argument("--listen-host", default=DEFAULT_LISTEN_HOST, metavar="H", help=f"proxy address (default {DEFAULT_LISTEN_HOST})")
+        p.add_argument("--listen-port", type=int, default=DEFAULT_LISTEN_PORT, metavar="P", help=f"proxy port (default {DEFAULT_LISTEN_PORT})")
     p.add_argument("--service-port", type=int, default=DEFAULT_SERVICE_PORT, metavar="S", help=f"service port (default {DEFAULT_SERVICE_PORT})")
     p.add_argument("--service-host", "--host", dest="service_host", default=DEFAULT_SERVICE_HOST, metavar="A",
                    help=f"service address (default {DEFAULT_SERVICE_HOST}; anything but loopback is warned about)")
-    p.add_argument("--data-dir", metavar="D", help="where the database and mitmproxy's CA live (default: the user's data dir)")
+    p.add_argument("--data-dir", metavar="D", help="where the database and mitmproxy's CA live "
+                                                   "(default: $QUIETPAGE_DATA_DIR, else the user's data dir)")
     p.add_argument("--rules", action="append", metavar="PATH", help="extra rule pack or folder (repeatable)")
-    p.add_argument("-s", "--script", dest="scripts", action="append", metavar="SCRIPT", help="load a further mitmproxy script (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE", help="set a mitmproxy option, as mitmdump does (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="log only warnings and errors")
-    p.add_argument("--options", action="store_true", help="print every proxy option (mitmproxy's and QuietPage's) with its help, then exit")
+    if proxy:
+        p.add_argument("-s", "--script", dest="scripts", action="append", metavar="SCRIPT", help="load a further mitmproxy script (repeatable)")
+        p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE", help="set a mitmproxy option, as mitmdump does (repeatable)")
+        p.add_argument("--options", action="store_true", help="print every proxy option (mitmproxy's and QuietPage's) with its help, then exit")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -257,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     serve = sub.add_parser("serve", help="run the local service alone (rule sync for the extension)")
-    _add_run_options(serve)
+    _add_run_options(serve, proxy=False)
     serve.set_defaults(func=cmd_serve)
 
     pair = sub.add_parser("pair", help="list clients waiting to pair, or approve one by its code")
@@ -272,9 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--data-dir", metavar="D", help=DATA_HELP)
     token.set_defaults(func=cmd_token)
 
-    ca = sub.add_parser("ca", help="show where the CA certificate is and how to trust it")
-    ca.add_argument("--data-dir", metavar="D", help=DATA_HELP)
-    ca.set_defaults(func=cmd_ca)
+    ca.add_parser(sub)
 
     library.add_parsers(sub)
     lists.add_parsers(sub)

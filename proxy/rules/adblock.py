@@ -161,6 +161,8 @@ def parse_line(line: str) -> Cosmetic | ListException | PageException | Skipped 
         return Skipped("scriptlet or JS (#%#) is not cosmetic")
     if body.startswith("+js(") or body.startswith("+js ("):
         return Skipped("scriptlet (+js) is not cosmetic")
+    if body[:1].isspace():
+        return Invalid(f"not a filter: a space after {marker} (a Markdown heading?)")
     domains = [d.strip().lower() for d in head.split(",") if d.strip()]
     scope, problem = _scope(domains)
     if problem:
@@ -179,7 +181,9 @@ def parse_line(line: str) -> Cosmetic | ListException | PageException | Skipped 
     return _cosmetic(body.strip(), scope)
 
 
-def _network_line(line: str) -> PageException | Skipped:
+def _network_line(line: str) -> PageException | Skipped | Invalid:
+    if any(ch.isspace() for ch in line.split("$", 1)[0]):  # prose, a Markdown heading: no filter has spaces there
+        return Invalid("not a filter (a network filter has no spaces before its $options)")
     m = re.search(r"\$(.*)$", line)
     options = set(m.group(1).split(",")) if m else set()
     if line.startswith("@@") and options & {"generichide", "ghide", "elemhide", "ehide"}:
