@@ -17,6 +17,7 @@ from proxy.addon import QuietPage
 from proxy.config import DATA_DIR_ENV, Config, announce_running, default_data_dir, withdraw_running
 from proxy.rulebook import Rulebook
 from proxy.service.app import create_app
+from proxy.service.keys import served_key
 from proxy.service.security import RUNNER_OPTIONS, guard_connections, is_loopback
 from proxy.store import pairing_page_key
 
@@ -75,7 +76,8 @@ class Service:
 
     def __init__(self, runner: web.AppRunner):
         self.runner = runner
-        self._guard = asyncio.get_running_loop().create_task(guard_connections(runner.server))
+        self._guard = asyncio.get_running_loop().create_task(
+            guard_connections(runner.server, runner.app[served_key]))
 
     async def stop(self) -> None:
         self._guard.cancel()

@@ -33,16 +33,23 @@ def cmd_clean(args: argparse.Namespace) -> int:
         print("quietpage clean: the rules above have errors; fix them or leave out --rules", file=sys.stderr)
         return 1
     result = book.clean(data, args.url or "")
-    out = result.html
-    encoding = result.encoding or "utf-8"
-    sys.stdout.buffer.write(out.encode(encoding, errors="xmlcharrefreplace"))
+    # As the proxy sends it: the very bytes where nothing was removed, the rest cut out of
+    # them, and the original where the cleaned text could not go back faithfully.
+    out = result.output_bytes(data)
+    sys.stdout.buffer.write(data if out is None else out)
     sys.stdout.flush()
+    changed = result.changed and out is not None
     if args.report:
-        report = {"url": args.url, "removed": result.removed, "skipped": result.skipped,
-                  "changed": result.changed, "error": result.error, "ms": round(result.elapsed_ms, 3)}
+        report = {"url": args.url, "removed": result.removed if changed else {}, "skipped": result.skipped,
+                  "also": result.also, "changed": changed, "error": result.error, "ms": round(result.elapsed_ms, 3)}
+        if result.changed and out is None:
+            report["error"] = f"the page does not decode cleanly as {result.encoding}: written as it came"
         print(json.dumps(report, indent=2), file=sys.stderr)
     if result.error:
         print(f"quietpage clean: could not clean the page ({result.error}); wrote it unchanged", file=sys.stderr)
+    elif result.changed and out is None:
+        print(f"quietpage clean: the page does not decode cleanly as {result.encoding}; wrote it unchanged",
+              file=sys.stderr)
     return 0
 
 

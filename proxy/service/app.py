@@ -16,10 +16,12 @@ from proxy.reports import PageReports
 from proxy.rulebook import Rulebook
 from proxy.service import api, library, lists, openapi, pairing
 from proxy.service.events import EventHub
-from proxy.service.keys import config_key, csrf_key, hub_key, live_key, pair_page_key, reports_key, watcher_key
+from proxy.service.keys import (config_key, csrf_key, hub_key, live_key, pair_page_key, reports_key, served_key,
+                                watcher_key)
 from proxy.service.live import LiveState
 from proxy.service.lists import MAX_LIST_BODY
-from proxy.service.security import MAX_PAGE_BODY, door_middleware, errors_middleware, security_headers
+from proxy.service.security import (MAX_PAGE_BODY, door_middleware, errors_middleware, security_headers,
+                                    served_middleware)
 
 log = logging.getLogger("quietpage")
 
@@ -29,10 +31,11 @@ def create_app(config: Config, rulebook: Rulebook | None = None, reports: PageRe
     its page reports; `quietpage serve` (and a test) pass neither: the service then reads
     the rule files itself (the built-in packs, the data dir's lists, `config.rules`)."""
     # The largest body any route takes; each route's own limit is checked by the door and read_json.
-    app = web.Application(client_max_size=max(MAX_PAGE_BODY, MAX_LIST_BODY), middlewares=[errors_middleware, door_middleware])
+    app = web.Application(client_max_size=max(MAX_PAGE_BODY, MAX_LIST_BODY), middlewares=[served_middleware, errors_middleware, door_middleware])
     app[config_key] = config
     app[csrf_key] = secrets.token_urlsafe(32)
     app[pair_page_key] = pairing_page_key(config.data_dir)
+    app[served_key] = set()
     app[reports_key] = reports if reports is not None else PageReports()
     app[hub_key] = EventHub()
     if rulebook is None:

@@ -17,4 +17,5 @@ live_key = web.AppKey("live", LiveState)
 watcher_key = web.AppKey("watcher", asyncio.Task)
 csrf_key = web.AppKey("csrf", str)  # this process's token for the library pages' forms
 pair_page_key = web.AppKey("pair_page", str)  # the secret the /pair page's address carries
+served_key = web.AppKey("served", set)  # ids of the connections that carried a request
 client_key = web.RequestKey("client", str)  # the id of the client whose token a request carries

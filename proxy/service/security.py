@@ -17,7 +17,7 @@ from aiohttp import web
 
 from proxy.errors import DomainError
 from proxy.service.errors import Forbidden, MisdirectedHost, NotAuthorized, TooLarge, error_json, status_of
-from proxy.service.keys import client_key, config_key, live_key
+from proxy.service.keys import client_key, config_key, live_key, served_key
 from proxy.store import Store, token_hash
 
 log = logging.getLogger("quietpage")
@@ -34,14 +34,35 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # its last answer) is closed: a client trickling its headers cannot hold a socket for
 # long (slowloris). aiohttp arms its keep-alive timer when a connection opens.
 HEAD_TIMEOUT_S = 5.0
-# Connections the service holds at once; past it the newest are closed, so a flood leaves
-# the process file descriptors for the proxy and for the connections already serving.
+# Connections the service holds at once (at most a quarter of the process's file
+# descriptors, which it shares with the proxy); past it, the oldest of those that have not
+# sent a request yet are closed: a flood of idle or trickling sockets goes first, and the
+# connections serving requests (the extension's event stream) stay.
 MAX_CONNECTIONS = 128
 RUNNER_OPTIONS = {"access_log": None, "keepalive_timeout": HEAD_TIMEOUT_S}
 
 
-async def guard_connections(server: web.Server, limit: int = MAX_CONNECTIONS, every_s: float = 0.1) -> None:
-    """Close the newest connections past `limit`, for as long as the service runs."""
+def connection_limit() -> int:
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, ValueError, OSError):
+        return MAX_CONNECTIONS
+    return MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else max(8, min(MAX_CONNECTIONS, soft // 4))
+
+
+@web.middleware
+async def served_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Note the connections that carried a request (see guard_connections)."""
+    request.app[served_key].add(id(request.protocol))
+    return await handler(request)
+
+
+async def guard_connections(server: web.Server, served: set[int], limit: int | None = None,
+                            every_s: float = 0.1) -> None:
+    """Keep the service's connections under `limit`, for as long as it runs."""
+    limit = connection_limit() if limit is None else limit
     loop = asyncio.get_running_loop()
     opened: dict = {}
     while True:
@@ -49,10 +70,13 @@ async def guard_connections(server: web.Server, limit: int = MAX_CONNECTIONS, ev
         now = loop.time()
         current = server.connections
         opened = {handler: opened.get(handler, now) for handler in current}
+        served.intersection_update(id(handler) for handler in current)
         if len(current) > limit:
-            newest = sorted(current, key=opened.__getitem__)[limit:]
-            log.warning("service: %d connections open; closing the %d newest", len(current), len(newest))
-            for handler in newest:
+            idle = sorted((h for h in current if id(h) not in served), key=opened.__getitem__)
+            excess = idle[:len(current) - limit]
+            log.warning("service: %d connections open (limit %d); closing %d that sent no request",
+                        len(current), limit, len(excess))
+            for handler in excess:
                 handler.force_close()
 
 
@@ -154,6 +178,11 @@ async def door_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if getattr(request.match_info.handler, "loopback_page", False):
         if not is_loopback(request.remote or ""):
             raise Forbidden("the library pages are for this machine only; elsewhere use the API with a token")
+        # A browser says who asked: the library's own pages, or the person (an address typed,
+        # a bookmark). Another site's page, even one served from this machine, is refused.
+        site = request.headers.get("Sec-Fetch-Site")
+        if site is not None and site not in ("same-origin", "none"):
+            raise Forbidden(f"the library pages are not embedded in or fetched by other sites (Sec-Fetch-Site: {site})")
     elif not getattr(request.match_info.handler, "public", False):
         request[client_key] = await authenticate(request)
     return await handler(request)
@@ -181,3 +210,6 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Cache-Control", "no-cache")
     response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+    # No other origin may even embed an answer (an <img> of a library image tells a page
+    # whether an article id exists).
+    response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
