@@ -69,7 +69,8 @@ export const proxy = {
   available: () => Boolean(ext.proxy?.settings),
 };
 
-export const browserName = () => (globalThis.browser ? "Firefox" : "Chromium");
+// Chromium now has a `browser` global too: ask the browser what it is.
+export const browserName = () => (typeof ext.runtime.getBrowserInfo === "function" ? "Firefox" : "Chromium");
 
 /** For pages: hear broadcasts (never answer them, so the service worker's answer wins). */
 export function onBroadcast(handler) {

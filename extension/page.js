@@ -45,7 +45,8 @@ export async function pageState({ tabId }) {
     else throw refused("send the page report", report);
     // An adblock list's rules are not all listed (there are tens of thousands): ask for the
     // ones that fired on this page, so each gets its switch.
-    const fired = [...Object.keys(state.report?.removed ?? {}), ...Object.keys(state.report?.skipped ?? {})];
+    const fired = [...Object.keys(state.report?.removed ?? {}), ...Object.keys(state.report?.skipped ?? {}),
+      ...Object.values(state.report?.also ?? {}).flat()];
     const ids = fired.length ? `&ids=${encodeURIComponent(fired.join(","))}` : "";
     const listing = await call("GET", `/api/rules?site=${encodeURIComponent(state.page.host)}${ids}`);
     if (listing.status !== 200) throw refused("list the rules", listing);

@@ -102,7 +102,11 @@ function renderProblem(problem) {
 
 function allRules() {
   const byId = new Map();
-  for (const pack of state.rules?.packs ?? []) for (const rule of pack.rules) byId.set(rule.id, rule);
+  state.listPacks = new Set();
+  for (const pack of state.rules?.packs ?? []) {
+    if (pack.adblock) state.listPacks.add(pack.id);
+    for (const rule of pack.rules) byId.set(rule.id, rule);
+  }
   return byId;
 }
 
@@ -114,18 +118,30 @@ function renderRemoved() {
   if (report) {
     const removed = Object.entries(report.removed ?? {}).sort((a, b) => b[1] - a[1]);
     for (const [id, count] of removed) {
+      // Other rules matched what this one removed: switching it off alone leaves it to them.
+      const others = (report.also?.[id] ?? []).map((other) => rules.get(other)?.title ?? other);
       items.push(el("li", {},
-        el("span", { class: "rule-title", text: rules.get(id)?.title ?? id }),
-        el("span", { class: "count", text: ` — ${count} removed` })));
+        ruleName(rules.get(id), id),
+        el("span", { class: "count", text: ` — ${count} removed` }),
+        others.length ? el("div", { class: "also" },
+          el("span", { text: `Also taken by ${others.length === 1 ? "another rule" : `${others.length} other rules`}; `
+            + "switch those off too to bring it back: " }),
+          ...others.map((title, i) => el("span", { class: "rule-title", text: `${i ? ", " : ""}${title}` }))) : null));
     }
     for (const [id, reason] of Object.entries(report.skipped ?? {})) {
       items.push(el("li", { class: "skipped" },
-        el("span", { class: "rule-title", text: rules.get(id)?.title ?? id }),
+        ruleName(rules.get(id), id),
         el("span", { class: "count", text: ` — skipped to keep the article: ${reason}` })));
     }
   }
   if (!items.length) items.push(el("li", { class: "quiet", text: report ? "Nothing." : "No report for this page." }));
   list.replaceChildren(...items);
+}
+
+/** A rule as a person reads it: its title, or for an adblock list's rule its filter, whole. */
+function ruleName(rule, id) {
+  if (rule && state.listPacks.has(rule.pack)) return el("code", { class: "filter", title: id, text: rule.title });
+  return el("span", { class: "rule-title", text: rule?.title ?? id });
 }
 
 function switchInput({ key, checked, label, onChange }) {
@@ -163,9 +179,9 @@ function renderPacks() {
       el("span", { class: "quiet", text: " — on every site" }));
     const rules = here.map((rule) => el("li", {},
       el("label", { class: "switch" },
-        switchInput({ key: `rule:${rule.id}`, checked: rule.enabled_here,
+        switchInput({ key: `rule:${rule.id}`, checked: rule.enabled_here, label: rule.title,
           onChange: (input) => change(input, MSG.SET_RULE, { id: rule.id, enabled: input.checked, site }) }),
-        el("span", { text: ` ${rule.title}` })),
+        pack.adblock ? el("code", { class: "filter", text: rule.title }) : el("span", { text: ` ${rule.title}` })),
       fired.has(rule.id) ? el("span", { class: "count", text: ` (${state.report.removed[rule.id]} here)` }) : null));
     (interesting ? shown : folded).push(el("details", { class: "pack", open: interesting },
       el("summary", {}, el("span", { class: "pack-title", text: pack.title }),

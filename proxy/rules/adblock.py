@@ -128,7 +128,7 @@ def parse_list_text(text: str, name: str, source: str = "<list>") -> tuple[RuleP
                 report.exceptions += 1
             case Cosmetic(selector, scope, procedure, upward):
                 rules.append(Rule(
-                    id=f"{name}.{lineno}", title=line[:120], kind="other", pack_id=name, scope=scope,
+                    id=f"{name}.{lineno}", title=line[:1000], kind="other", pack_id=name, scope=scope,
                     selectors=(selector,), procedure=procedure, upward=upward, source=source, line=lineno))
     bad = _unusable(rules)
     for rule in rules:

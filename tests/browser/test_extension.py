@@ -24,6 +24,8 @@ TRENDS_HTML = 'class="layout__sidebar trends"'
 SHARE_WIDGETS = ("rt.com.share-widgets", "Share widgets (they repeat the headline)")
 SHARE_PHRASES = ("share-prompts.phrases", "“Share this” and “Share it with a friend” prompts")
 NOTICE_RULE = ("rt.com.comments-notice", "Comment-engine notice")
+ALSO_ON = ("rt.com.read-more", "“Also on rt.com” promos")
+INLINE_LINKS = ("related-promos.inline-links", "“Read more:”, “Related:” and “Also on …” links inside the text")
 SPRITES = ("icon-sprites.symbol-labels", "Labels of hidden icon sprite sheets")
 
 VISIBLE_TEXT_JS = """() => {
@@ -122,7 +124,8 @@ def test_pairing_end_to_end(browser, quiet):
         token = browser.storage().get("token")
         assert token and api.call("GET", "/api/clients", token=token).status == 200
         clients = api.call("GET", "/api/clients").body["clients"]
-        assert any(c["name"].startswith("QuietPage extension") and not c["revoked"] for c in clients)
+        # Chromium has a `browser` global too: the extension still knows which browser it is in.
+        assert any(c["name"].startswith("QuietPage extension in Chromium") and not c["revoked"] for c in clients)
     finally:
         options.close()
 
@@ -431,3 +434,50 @@ def test_a_list_rule_that_fired_is_a_switch_and_off_for_the_site_it_stays_off(ex
         expect(switch(popup, "##.trends")).not_to_be_checked()  # still listed: it has a switch set
     finally:
         api.call("DELETE", "/api/lists/mini")
+
+
+def test_the_popup_names_every_rule_that_took_a_removal(ext, quiet):
+    """Issue 12, item 13: rt.com's "Also on" promo is taken by the site's rule and by the
+    generic inline-links rule; the popup says so, and both switched off bring it back."""
+    _, api, _ = quiet
+    page, tab = open_seed(ext)
+    assert "Also on rt.com" not in visible(page)
+    popup = ext.popup(tab)
+    item = popup.locator("#removed li", has_text=ALSO_ON[1])
+    expect(item).to_contain_text("Also taken by another rule; switch those off too to bring it back")
+    expect(item).to_contain_text(INLINE_LINKS[1])
+    try:
+        flip(popup, ALSO_ON[1])
+        reload_through_proxy(page)
+        assert "Also on rt.com" not in visible(page)  # the other rule took it, as the popup said
+        popup.reload()
+        popup.wait_for_selector("body[data-ready=true]")
+        popup.locator("details", has_text="Inline “Read more” and “Also on” promos").first.evaluate("d => d.open = true")
+        flip(popup, INLINE_LINKS[1])
+        reload_through_proxy(page)
+        assert "Also on rt.com" in visible(page)
+    finally:
+        for rule_id, _title in (ALSO_ON, INLINE_LINKS):
+            api.call("PUT", f"/api/rules/{rule_id}", {"enabled": True, "site": "rt.com"})
+
+
+def test_a_long_filter_is_shown_whole_and_wraps_inside_the_popup(ext, quiet):
+    """Issue 12, item 15: a list rule is named by its whole filter, however long, and the
+    popup keeps its width."""
+    _, api, _ = quiet
+    long_filter = "rt.com##aside.trends" + "".join(f":not(.never-{i:03d})" for i in range(40))
+    assert len(long_filter) > 600
+    r = api.call("POST", "/api/lists", {"name": "long", "text": f"! Title: Long filters\n{long_filter}\n"})
+    assert r.status == 201, r.body
+    try:
+        page, tab = open_seed(ext)
+        popup = ext.popup(tab)
+        removed = popup.locator("#removed code.filter", has_text="never-039")
+        expect(removed).to_have_text(long_filter)
+        popup.screenshot(path=str(DOCS / "popup-long-filter.png"))
+        wide = popup.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        assert not wide, wide
+    finally:
+        api.call("DELETE", "/api/lists/long")
