@@ -7,6 +7,7 @@ import signal
 import socket
 import sqlite3
 import sys
+from typing import Awaitable, Callable
 
 from aiohttp import web
 from mitmproxy import exceptions, options
@@ -126,20 +127,26 @@ def announce(config: Config, proxy: bool) -> None:
     announce_running(config.data_dir, service, f"http://{config.listen_host}:{config.listen_port}" if proxy else None)
 
 
+async def _serving(config: Config, service: Service, proxy: bool, until: Awaitable, stop: Callable[[], object]) -> None:
+    """Say where it listens, wait for `until` (SIGINT and SIGTERM call `stop`), then take
+    back the running file and close the service."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    announce(config, proxy)
+    try:
+        await until
+    finally:
+        withdraw_running(config.data_dir)
+        await service.stop()
+
+
 async def serve(config: Config) -> None:
     """`quietpage serve`: the service alone, until SIGINT or SIGTERM."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     service = await start_service(create_app(config), config)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    announce(config, proxy=False)
-    try:
-        await stop.wait()
-    finally:
-        withdraw_running(config.data_dir)
-        await service.stop()
+    stopped = asyncio.Event()
+    await _serving(config, service, False, stopped.wait(), stopped.set)
 
 
 async def run(config: Config) -> None:
@@ -171,14 +178,6 @@ async def run(config: Config) -> None:
     await _scripts_loaded(master, config)
     app = create_app(config, rulebook, addon.reports)
     service = await start_service(app, config)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, master.shutdown)
-    announce(config, proxy=True)
-    try:
-        await master.run()
-    finally:
-        withdraw_running(config.data_dir)
-        await service.stop()
+    await _serving(config, service, True, master.run(), master.shutdown)
     if getattr(master, "_startup_failed", False):
         raise StartupError("the proxy could not start (see the log above)")

@@ -115,36 +115,35 @@ def _config(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import asyncio  # noqa: PLC0415
-
-    from proxy.runner import StartupError, run  # noqa: PLC0415
-
     config = _config(args)
     if args.options:
+        import asyncio  # noqa: PLC0415
+
         from proxy.runner import dump_options  # noqa: PLC0415
 
         asyncio.run(dump_options(config))
         return 0
-    try:
-        asyncio.run(run(config))
-    except StartupError as exc:
-        print(f"quietpage run: {exc}", file=sys.stderr)
-        return exc.status
-    return 0
+    return _until_stopped("run", config)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import asyncio  # noqa: PLC0415
     import logging  # noqa: PLC0415
-
-    from proxy.runner import StartupError, serve  # noqa: PLC0415
 
     config = _config(args)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    return _until_stopped("serve", config)
+
+
+def _until_stopped(command: str, config) -> int:
+    """`quietpage run` or `serve` until stopped; a start-up failure is one sentence."""
+    import asyncio  # noqa: PLC0415
+
+    from proxy import runner  # noqa: PLC0415
+
     try:
-        asyncio.run(serve(config))
-    except StartupError as exc:
-        print(f"quietpage serve: {exc}", file=sys.stderr)
+        asyncio.run(getattr(runner, command)(config))
+    except runner.StartupError as exc:
+        print(f"quietpage {command}: {exc}", file=sys.stderr)
         return exc.status
     return 0
 
