@@ -1,0 +1,284 @@
+"""The real `quietpage run` against hostile pages (issue #12: items 2, 3, 4, 8, 10 and 11,
+acceptance 1 and 2): compression bombs, a page nested 50,000 deep, catastrophic regular
+expressions in a person's rule and in a list, a list import under load, a pack of 600
+rules, a page that lies about its charset.
+
+During each hostile load another client's page through the same proxy and /api/health
+must answer within 0.5 s; through the bombs and the nested pages the proxy's peak RSS
+must stay under twice its idle RSS."""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support.hostile import (RssSampler, brotli_bomb, gzip_bomb, idle_rss_kb, nested_divs, probes_during,
+                             slow_or_failed, write_pack)
+from support.net import free_port
+from support.pages import ARTICLE_EN, CLUTTER_EN, CLUTTERED_EN, GONE_EN, article_page
+from support.pagetext import visible_text
+from support.paths import ROOT, SHARED
+from support.proxyrig import Fetched, ProxyProcess, fetch, quietpage_run_argv, reroute_env
+from support.servicerig import Service, make_token
+
+ORDINARY = "http://calm.example/hostile/ordinary"  # the other client's page
+LATENCY = 0.5  # s: what another client may wait while a hostile page goes through
+PACK_SITE = "pack.example"
+PACK_FILLERS = 595  # + 5 rules the tests check: 600 in one pack
+
+
+@pytest.fixture(scope="module")
+def hostile(upstream, tmp_path_factory):
+    """A `quietpage run` of this module's own (its memory is measured), with a token for
+    its service and a pack of 600 rules for pack.example."""
+    data = tmp_path_factory.mktemp("hostile-data")
+    token = make_token(data)
+    pack = write_pack(tmp_path_factory.mktemp("hostile-pack") / "big.yaml", PACK_SITE, PACK_FILLERS)
+    port, service_port = free_port(), free_port()
+    upstream.put("/hostile/ordinary", CLUTTERED_EN.encode(), content_type="text/html; charset=utf-8")
+    running = ProxyProcess(quietpage_run_argv(port, service_port, data, "--rules", str(pack)), port,
+                           data / "proxy.log", service_port=service_port, env=reroute_env(upstream)).start()
+    yield running, Service(service_port, data, token)
+    running.stop()
+
+
+async def load(proxy: ProxyProcess, url: str, timeout: float) -> Fetched | None:
+    """One page through the proxy; None if it did not answer within `timeout` s."""
+    try:
+        return await fetch(proxy.port, url, timeout=timeout)
+    except (asyncio.TimeoutError, OSError) as exc:  # aiohttp's errors are OSErrors
+        print(f"no answer for {url}: {type(exc).__name__}: {exc}")
+        return None
+
+
+async def hostile_load(proxy: ProxyProcess, service: Service, url: str, timeout: float = 60,
+                       memory: bool = False) -> tuple[Fetched | None, list, int, int]:
+    """`url` through the proxy while another client loads a page and polls /api/health;
+    with `memory`, the proxy's VmRSS is sampled all along. Returns the answer (None if
+    none came in `timeout` s), the other requests' probes, and the idle and peak RSS (KiB),
+    idle measured after a few warm-up pages."""
+    pid = proxy.process.pid
+    idle = peak = 0
+    if memory:
+        for _ in range(4):
+            await fetch(proxy.port, ORDINARY)
+        await asyncio.sleep(0.2)
+        idle = idle_rss_kb(pid)
+    sampler = RssSampler(pid)
+    if memory:
+        sampler.__enter__()
+    try:
+        job = asyncio.ensure_future(load(proxy, url, timeout))
+        probes = await probes_during(job, proxy.port, ORDINARY, service.port)
+        answer = await job
+    finally:
+        if memory:
+            sampler.__exit__()
+            peak = sampler.peak_kb
+    slowest = max(probes, key=lambda p: p.seconds)
+    print(f"{url}: {'no answer' if answer is None else f'{answer.seconds:.3f} s'}; {len(probes)} probes, slowest "
+          f"{slowest}" + (f"; RSS idle {idle // 1024} MiB, peak {peak // 1024} MiB ({sampler.readings} readings)"
+                          if memory else ""))
+    return answer, probes, idle, peak
+
+
+def memory_problem(idle: int, peak: int) -> str | None:
+    if not idle or peak >= 2 * idle:
+        return f"peak RSS {peak / 1024:.0f} MiB is not under twice the idle {idle / 1024:.0f} MiB"
+    return None
+
+
+# --- 1. compression bombs (item 2) ------------------------------------------------------------
+
+BOMBS = {"gzip": gzip_bomb, "br": brotli_bomb}
+
+
+@pytest.mark.parametrize("coding", list(BOMBS))
+async def test_compression_bomb_passes_as_it_came_without_stalling_or_swelling(hostile, upstream, coding):
+    """2 MB of gzip (2 GB decoded) or 3 KB of brotli (300 MB decoded), as text/html."""
+    proxy, service = hostile
+    bomb = BOMBS[coding]()
+    assert len(bomb) > 2_000_000 if coding == "gzip" else 2_000 < len(bomb) < 4_000
+    upstream.put(f"/hostile/bomb-{coding}", bomb, content_type="text/html; charset=utf-8", content_encoding=coding)
+    url = f"http://news.example/hostile/bomb-{coding}"
+    mark = proxy.log_size()
+    r, probes, idle, peak = await hostile_load(proxy, service, url, memory=True)
+
+    problems = []
+    if r is None or r.status != 200 or r.raw != bomb or r.headers.get("Content-Encoding") != coding:
+        problems.append("the bomb did not come back as it came: "
+                        + ("no answer" if r is None else f"{r.status}, {len(r.raw)} bytes, "
+                                                         f"coding {r.headers.get('Content-Encoding')}"))
+    if slow_or_failed(probes, LATENCY):
+        problems.append(f"others waited during the bomb: {slow_or_failed(probes, LATENCY)}")
+    if memory_problem(idle, peak):
+        problems.append(memory_problem(idle, peak))
+    try:
+        line = proxy.wait_for_log(f"passed {url} unchanged:", after=mark, timeout=2)
+        if not re.search(r"larger than \d+ bytes decoded", line):
+            problems.append(f"the log does not say the body decodes too large: {line}")
+    except AssertionError as exc:
+        problems.append(str(exc)[:400])
+    assert not problems, "\n".join(problems)
+
+
+# --- 2. a page nested 50,000 deep (item 3) ----------------------------------------------------
+
+@pytest.mark.parametrize("closed", [True, False], ids=["closed", "unclosed"])
+async def test_deeply_nested_page_passes_as_it_came_without_stalling_or_swelling(hostile, upstream, closed):
+    proxy, service = hostile
+    page = nested_divs(CLUTTER_EN, closed=closed)
+    assert 240_000 < len(page) <= 256_000 and page.count(b"<div>") > 20_000
+    name = "closed" if closed else "unclosed"
+    upstream.put(f"/hostile/nested-{name}", page, content_type="text/html; charset=utf-8")
+    url = f"http://news.example/hostile/nested-{name}"
+    mark = proxy.log_size()
+    r, probes, idle, peak = await hostile_load(proxy, service, url, memory=True)
+
+    problems = []
+    if r is None or r.status != 200 or r.raw != page:
+        problems.append("the page did not come back as it came: "
+                        + ("no answer" if r is None else f"{r.status}, {len(r.raw)} of {len(page)} bytes"))
+    if slow_or_failed(probes, LATENCY):
+        problems.append(f"others waited during the nested page: {slow_or_failed(probes, LATENCY)}")
+    if memory_problem(idle, peak):
+        problems.append(memory_problem(idle, peak))
+    try:
+        line = proxy.wait_for_log(f"passed {url} unchanged:", after=mark, timeout=2)
+        if "nest over 4096 levels" not in line:
+            problems.append(f"the log does not say the page nests too deep: {line}")
+    except AssertionError as exc:
+        problems.append(str(exc)[:400])
+    assert not problems, "\n".join(problems)
+
+
+# --- 3. a pack of 600 rules (item 10) ---------------------------------------------------------
+
+PACK_ARTICLE = ARTICLE_EN[:4]
+WP_HEAD = '<meta charset="utf-8"><link rel="stylesheet" href="/wp-content/themes/news/style.css">'
+PACK_CLUTTER = ('<div class="second-of-two">The box under its second name</div>\n'
+                '<div class="other-of-pair">The box under the other name of a pair</div>\n'
+                '<div class="wp-promo">The promo of WordPress pages</div>\n'
+                '<p>Sign up for the big pack newsletter today</p>\n'
+                '<p>Rated 5 stars by our readers</p>\n'
+                f'<div class="filler-{PACK_FILLERS - 1}">The last filler box</div>\n')
+PACK_GONE = ["The box under its second name", "The box under the other name of a pair",
+             "Sign up for the big pack newsletter today", "Rated 5 stars by our readers", "The last filler box"]
+
+
+async def test_pack_of_600_rules_with_text_and_two_selectors_and_requires_cleans_pages(hostile, upstream):
+    """More than 500 rules in a person's pack must not make the engine take it for an
+    adblock list: no IndexError, the second selector of a rule and `requires` hold, text
+    rules (a phrase, a regex) work."""
+    proxy, service = hostile
+    wordpress = article_page(PACK_ARTICLE, PACK_CLUTTER, head=WP_HEAD).encode()
+    plain = article_page(PACK_ARTICLE, PACK_CLUTTER).encode()
+    upstream.put("/hostile/pack-wp", wordpress, content_type="text/html; charset=utf-8")
+    upstream.put("/hostile/pack-plain", plain, content_type="text/html; charset=utf-8")
+    mark = proxy.log_size()
+
+    url = f"http://{PACK_SITE}/hostile/pack-wp"
+    r = await fetch(proxy.port, url)
+    assert r.status == 200
+    text = visible_text(r.body)
+    log = proxy.log()[mark:]
+    assert "IndexError" not in log, log
+    for p in PACK_ARTICLE:
+        assert p in text
+    for gone in [*PACK_GONE, "The promo of WordPress pages"]:
+        assert gone not in text, f"{gone!r} is still there; the log says:\n{log}"
+    report = await service.call("GET", f"/api/page-report?url={url}")
+    assert report["status"] == "cleaned"
+    for rule in ("big.two-selectors", "big.two-in-one", "big.requires", "big.text", "big.regex",
+                 f"big.filler-{PACK_FILLERS - 1}"):
+        assert report["removed"].get(rule) == 1, report.body
+
+    # Without the WordPress sign in its <head>, the `requires` rule leaves its box alone.
+    url = f"http://{PACK_SITE}/hostile/pack-plain"
+    r = await fetch(proxy.port, url)
+    text = visible_text(r.body)
+    assert "The promo of WordPress pages" in text, "a rule ran without what it `requires`"
+    for gone in PACK_GONE:
+        assert gone not in text
+    assert "big.requires" not in (await service.call("GET", f"/api/page-report?url={url}"))["removed"]
+
+
+# --- 4. a page that lies about its charset (item 11) ------------------------------------------
+
+MISDECLARED_ARTICLE = ARTICLE_EN[:3] + [
+    "Le café « crème » coûte 3 € — 東京の路面電車は百年を超えた — и это правда.",  # not GB2312 as bytes
+]
+UTF8_META_TAG, GB2312_META_TAG = '<meta charset="utf-8">', '<meta charset="gb2312">'
+STRAY_AT, STRAY = b"voted on Tuesday", b"voted \xff on Tuesday"
+
+
+def misdeclared_page(stray: bool, meta: str = GB2312_META_TAG) -> tuple[bytes, int, int]:
+    """UTF-8 bytes under <meta charset=gb2312> (or `meta`), the share clutter in them (and,
+    if `stray`, a byte no text in any charset holds, in the first paragraph); the page and
+    where the clutter starts and ends."""
+    html = article_page(MISDECLARED_ARTICLE, CLUTTER_EN, head=meta).encode("utf-8")
+    if stray:
+        html = html.replace(STRAY_AT, STRAY, 1)
+    start = html.index(CLUTTER_EN.encode())
+    return html, start, start + len(CLUTTER_EN.encode())
+
+
+def as_misdeclared(cleaned_utf8: bytes, stray: bool) -> bytes:
+    """What must come out for the misdeclared page: what comes out for the same page honestly
+    declared UTF-8 (without the stray byte), with the page's own <meta> (and byte) put back."""
+    assert UTF8_META_TAG.encode() in cleaned_utf8 and STRAY_AT in cleaned_utf8
+    out = cleaned_utf8.replace(UTF8_META_TAG.encode(), GB2312_META_TAG.encode(), 1)
+    return out.replace(STRAY_AT, STRAY, 1) if stray else out
+
+
+def assert_only_clutter_cut(out: bytes, expected: bytes, page: bytes, start: int, end: int) -> None:
+    assert out != page, "nothing was removed"
+    assert out.startswith(page[:start]), "the bytes before the clutter changed"
+    assert out.endswith(page[end:]), "the bytes after the clutter changed"
+    text = visible_text(out.decode("utf-8", "replace"))
+    for gone in GONE_EN:
+        assert gone not in text
+    assert out == expected, "not cut as the same page honestly declared is"
+
+
+@pytest.mark.parametrize("stray", [False, True], ids=["utf8-under-gb2312", "and-a-stray-byte"])
+async def test_misdeclared_page_keeps_every_byte_but_the_clutter_through_the_proxy(hostile, upstream, stray):
+    proxy, _service = hostile
+    honest, _start, _end = misdeclared_page(False, meta=UTF8_META_TAG)
+    upstream.put("/hostile/declared-utf8", honest, content_type="text/html")
+    reference = await fetch(proxy.port, "http://news.example/hostile/declared-utf8")
+    assert reference.status == 200 and reference.body != honest
+
+    page, start, end = misdeclared_page(stray)
+    path = f"/hostile/misdeclared-{int(stray)}"
+    upstream.put(path, page, content_type="text/html")
+    mark = proxy.log_size()
+    r = await fetch(proxy.port, f"http://news.example{path}")
+    assert r.status == 200
+    assert r.raw != page, f"passed unchanged; the log says:\n{proxy.log()[mark:]}"
+    assert_only_clutter_cut(r.body, as_misdeclared(reference.body, stray), page, start, end)
+
+
+def clean_command(tmp_path: Path, page: bytes) -> bytes:
+    """`quietpage clean --url … FILE`: what it writes to stdout."""
+    file = tmp_path / f"page-{len(page)}.html"
+    file.write_bytes(page)
+    run = subprocess.run([sys.executable, "-m", "proxy.cli", "clean", "--url", "http://news.example/story", str(file)],
+                         cwd=ROOT, capture_output=True, timeout=60,
+                         env={**os.environ, "HOME": str(tmp_path), "QUIETPAGE_DATA_DIR": str(tmp_path / "data")})
+    assert run.returncode == 0, run.stderr.decode(errors="replace")
+    return run.stdout
+
+
+def test_misdeclared_page_keeps_every_byte_but_the_clutter_through_clean(tmp_path):
+    honest, _start, _end = misdeclared_page(False, meta=UTF8_META_TAG)
+    reference = clean_command(tmp_path, honest)
+    assert reference != honest
+    for stray in (False, True):
+        page, start, end = misdeclared_page(stray)
+        assert_only_clutter_cut(clean_command(tmp_path, page), as_misdeclared(reference, stray), page, start, end)
