@@ -98,7 +98,8 @@ async def start_service(app: web.Application, config: Config) -> Service:
         await site.start()
     except OSError as exc:
         await runner.cleanup()
-        raise StartupError(f"cannot listen on {config.service_host}:{config.service_port} for the service: {exc.strerror}") from None
+        raise StartupError(f"cannot listen on {config.service_host}:{config.service_port} for the service: "
+                           f"{exc.strerror}; choose another port with --service-port S") from None
     return Service(runner)
 
 
@@ -109,9 +110,9 @@ def check_port_free(host: str, port: int, what: str) -> None:
         with socket.create_server((host.strip("[]"), port), family=family):
             pass
     except OSError as exc:
-        option = "--listen-port" if what == "proxy" else "--service-port"
+        option = "--listen-port P" if what == "proxy" else "--service-port S"
         raise StartupError(f"cannot listen on {host}:{port} for the {what}: {exc.strerror}; "
-                           f"choose another port with {option} P") from None
+                           f"choose another port with {option}") from None
 
 
 def announce(config: Config, proxy: bool) -> None:
@@ -152,6 +153,7 @@ async def serve(config: Config) -> None:
 async def run(config: Config) -> None:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     check_port_free(config.listen_host, config.listen_port, "proxy")
+    check_port_free(config.service_host, config.service_port, "service")
     opts = options.Options(listen_host=config.listen_host, listen_port=config.listen_port,
                            confdir=str(config.confdir))
     master = DumpMaster(opts, with_termlog=True, with_dumper=False)

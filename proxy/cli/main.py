@@ -290,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except DomainError as exc:  # refused by the store, the lists or the library: one sentence
         print(f"quietpage {command}: {exc.detail}", file=sys.stderr)
+        if "data_dir" in vars(args):  # a refusal may come from looking in the wrong folder
+            print(instance_note(args), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
