@@ -282,3 +282,161 @@ def test_misdeclared_page_keeps_every_byte_but_the_clutter_through_clean(tmp_pat
     for stray in (False, True):
         page, start, end = misdeclared_page(stray)
         assert_only_clutter_cut(clean_command(tmp_path, page), as_misdeclared(reference, stray), page, start, end)
+
+
+# --- 5. a list import under load (item 8) ----------------------------------------------------
+
+LIST_FILES = sorted([*(SHARED / "corpora/filterlists/ubo").glob("*.txt"),
+                     *(SHARED / "corpora/filterlists/easylist-2026-08").glob("*.txt")])
+BIG_LIST = "easylist-cookies"  # 1.2 MB, the biggest
+FRESH_BOX = '<div class="qp-fresh-from-the-list">A box only the new version of the list knows</div>\n'
+LOAD_URL = "http://load.example/hostile/under-load"
+
+
+def import_lists(data_dir: Path) -> dict[str, str]:
+    """Every list of the corpora into the data dir, as `quietpage lists add` does (its
+    workflow, in this process): names and texts of those imported."""
+    from proxy import lists
+    from proxy.errors import Unprocessable
+    from proxy.store import Store
+
+    store = Store.in_dir(data_dir)
+
+    async def run(fn, *args):
+        return fn(store, *args)
+
+    imported = {}
+    try:
+        for path in LIST_FILES:
+            name, text = lists.default_name(path), lists.read_text(path)
+            try:
+                asyncio.run(lists.import_list(data_dir, name, text, False, frozenset(), run))
+            except Unprocessable:  # ubo's annoyances.txt is one `!#include` line
+                continue
+            imported[name] = text
+    finally:
+        store.close()
+    return imported
+
+
+@pytest.fixture(scope="module")
+def listed(upstream, tmp_path_factory):
+    """A `quietpage run` whose data dir holds every list of the corpora, a token for its service."""
+    data = tmp_path_factory.mktemp("listed-data")
+    token = make_token(data)
+    imported = import_lists(data)
+    assert BIG_LIST in imported and len(imported) >= 9, sorted(imported)
+    port, service_port = free_port(), free_port()
+    upstream.put("/hostile/under-load", article_page(ARTICLE_EN, FRESH_BOX).encode(),
+                 content_type="text/html; charset=utf-8")
+    running = ProxyProcess(quietpage_run_argv(port, service_port, data), port, data / "proxy.log",
+                           service_port=service_port, env=reroute_env(upstream)).start(timeout=90)
+    yield running, Service(service_port, data, token), imported
+    # Its exit collects a heap of ~46,000 list rules for seconds: no need to wait for that.
+    running.process.terminate()
+    try:
+        running.process.wait(3)
+    except subprocess.TimeoutExpired:
+        running.process.kill()
+        running.process.wait(5)
+
+
+async def test_list_import_under_load_stalls_no_one_and_applies_at_once(listed):
+    """With every list of the corpora in force (~46,000 rules), the biggest is replaced
+    through the service while a client loads pages through the proxy and another polls
+    /api/health: each answers within 0.5 s, and the next load obeys the new version."""
+    proxy, service, imported = listed
+    for _ in range(2):  # the plans for the page's host, warm
+        r = await fetch(proxy.port, LOAD_URL)
+        assert r.status == 200 and "A box only the new version" in visible_text(r.body)
+
+    newer = imported[BIG_LIST] + "\nload.example##.qp-fresh-from-the-list\n"
+    job = asyncio.ensure_future(service.call("PUT", f"/api/lists/{BIG_LIST}", {"text": newer}))
+    probes = await probes_during(job, proxy.port, LOAD_URL, service.port)
+    answer = await job
+    print(f"{BIG_LIST} replaced under load: {len(probes)} probes, slowest {max(probes, key=lambda p: p.seconds)}")
+    assert answer.status == 200, answer.body
+    assert not slow_or_failed(probes, LATENCY), f"others waited during the import: {slow_or_failed(probes, LATENCY)}"
+
+    r = await fetch(proxy.port, LOAD_URL)
+    assert r.status == 200
+    text = visible_text(r.body)
+    assert "A box only the new version" not in text, "the next load after the import did not apply the new list"
+    assert ARTICLE_EN[0] in text
+
+
+# --- 6. catastrophic regular expressions (item 4) ---------------------------------------------
+# /(a|aa)+b/ against a text of 60 a's backtracks exponentially in `re` and in `regex` alike
+# (fib(60) paths): without a time limit one page would hold the proxy for ever. These tests
+# come last: on code without the limit the proxy they use never answers again.
+
+CATASTROPHIC = "/(a|aa)+b/"
+A60 = "a" * 60
+PAGE_BUDGET = 2.0  # s: quietpage_budget_ms's default
+TOO_LONG = re.compile(r"regular expression.*(ran over|too long|backtrack)", re.IGNORECASE)
+
+
+def tiny_page(body: str) -> bytes:
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tiny</title></head>\n"
+            f"<body>{body}\n<p>The rest of a tiny page, with a few words in it.</p></body></html>\n").encode()
+
+
+async def assert_regex_held_at_bay(proxy: ProxyProcess, service: Service, url: str, rule_id: str) -> None:
+    """The page answers within its budget while others answer within 0.5 s; its report names
+    the rule as skipped for its regex; a second load, the pattern quarantined, is not slower."""
+    first, probes, _idle, _peak = await hostile_load(proxy, service, url, timeout=PAGE_BUDGET + 3)
+    assert first is not None and first.status == 200, "the page did not answer"
+    assert first.seconds < PAGE_BUDGET, f"the page took {first.seconds:.2f} s"
+    assert not slow_or_failed(probes, LATENCY), f"others waited: {slow_or_failed(probes, LATENCY)}"
+    report = await service.call("GET", f"/api/page-report?url={url}")
+    assert report.status == 200, report.body
+    assert rule_id in report["skipped"], f"the report does not name {rule_id} as skipped: {report.body}"
+    assert TOO_LONG.search(report["skipped"][rule_id]), report["skipped"][rule_id]
+
+    # Later loads: the pattern is quarantined, so none pays for its time limit again. The
+    # middle of three, on a machine others share.
+    later = []
+    for _ in range(3):
+        again = await load(proxy, url, PAGE_BUDGET + 3)
+        assert again is not None and again.status == 200 and again.raw == first.raw
+        later_report = await service.call("GET", f"/api/page-report?url={url}")
+        assert rule_id in later_report["skipped"], later_report.body
+        later.append((later_report["ms"], again.seconds))
+    ms, seconds = sorted(later)[1]
+    # The proxy's own measure of each load: the first paid for the pattern's time limit.
+    assert ms < report["ms"], f"later loads {later}; the first {report['ms']} ms"
+    assert seconds < first.seconds + 0.1, f"later loads {later}; the first {first.seconds:.3f} s"
+
+
+async def test_catastrophic_regex_in_a_person_s_rule_is_held_at_bay(hostile, upstream):
+    proxy, service = hostile
+    r = await service.call("POST", "/api/rules", {"site": "regex.example", "title": "Backtracks for ever",
+                                                  "pattern": CATASTROPHIC})
+    assert r.status == 201, r.body
+    upstream.put("/hostile/regex-user", tiny_page(f"<p>{A60}</p>"), content_type="text/html; charset=utf-8")
+    await assert_regex_held_at_bay(proxy, service, "http://regex.example/hostile/regex-user", r["rule"]["id"])
+
+
+REGEX_LIST = ("! Title: Hostile regexes\n"
+              f"site.example##p:has-text({CATASTROPHIC})\n"            # line 2
+              f"site.example##div:matches-path({CATASTROPHIC})\n")     # line 3
+
+
+@pytest.fixture(scope="module")
+def regex_list(hostile):
+    """The list, imported once through the running service."""
+    _proxy, service = hostile
+    r = asyncio.run(service.call("POST", "/api/lists", {"name": "hostile-regex", "text": REGEX_LIST}))
+    assert r.status == 201 and r["list"]["applied"] == 2, r.body
+    return "hostile-regex"
+
+
+@pytest.mark.parametrize("operator", ["has-text", "matches-path"])
+async def test_catastrophic_regex_in_a_list_is_held_at_bay(hostile, upstream, regex_list, operator):
+    proxy, service = hostile
+    if operator == "has-text":
+        path, body, rule_id = "/hostile/regex-has-text", f"<p>{A60}</p>", f"{regex_list}.2"
+    else:
+        path, body, rule_id = f"/{A60}", "<div>A box on a page whose path is all a's</div>", f"{regex_list}.3"
+    upstream.put(path, tiny_page(body), content_type="text/html; charset=utf-8")
+    await assert_regex_held_at_bay(proxy, service, f"http://site.example{path}", rule_id)
