@@ -1,7 +1,7 @@
 """The real `quietpage run` against hostile pages (issue #12: items 2, 3, 4, 8, 10 and 11,
-acceptance 1 and 2): compression bombs, a page nested 50,000 deep, catastrophic regular
-expressions in a person's rule and in a list, a list import under load, a pack of 600
-rules, a page that lies about its charset.
+acceptance 1 and 2): compression bombs, 250 KB of <div>s nested 20,000-50,000 deep,
+catastrophic regular expressions in a person's rule and in a list, a list import under
+load, a pack of 600 rules, a page that lies about its charset.
 
 During each hostile load another client's page through the same proxy and /api/health
 must answer within 0.5 s; through the bombs and the nested pages the proxy's peak RSS
@@ -9,6 +9,7 @@ must stay under twice its idle RSS."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import subprocess
@@ -63,23 +64,18 @@ async def hostile_load(proxy: ProxyProcess, service: Service, url: str, timeout:
     none came in `timeout` s), the other requests' probes, and the idle and peak RSS (KiB),
     idle measured after a few warm-up pages."""
     pid = proxy.process.pid
-    idle = peak = 0
+    idle = 0
     if memory:
         for _ in range(4):
             await fetch(proxy.port, ORDINARY)
         await asyncio.sleep(0.2)
         idle = idle_rss_kb(pid)
     sampler = RssSampler(pid)
-    if memory:
-        sampler.__enter__()
-    try:
+    with sampler if memory else contextlib.nullcontext():
         job = asyncio.ensure_future(load(proxy, url, timeout))
         probes = await probes_during(job, proxy.port, ORDINARY, service.port)
         answer = await job
-    finally:
-        if memory:
-            sampler.__exit__()
-            peak = sampler.peak_kb
+    peak = sampler.peak_kb
     slowest = max(probes, key=lambda p: p.seconds)
     print(f"{url}: {'no answer' if answer is None else f'{answer.seconds:.3f} s'}; {len(probes)} probes, slowest "
           f"{slowest}" + (f"; RSS idle {idle // 1024} MiB, peak {peak // 1024} MiB ({sampler.readings} readings)"
@@ -127,7 +123,7 @@ async def test_compression_bomb_passes_as_it_came_without_stalling_or_swelling(h
     assert not problems, "\n".join(problems)
 
 
-# --- 2. a page nested 50,000 deep (item 3) ----------------------------------------------------
+# --- 2. 250 KB of <div>s nested 20,000 (closed) or 50,000 (unclosed) deep (item 3) ------------
 
 @pytest.mark.parametrize("closed", [True, False], ids=["closed", "unclosed"])
 async def test_deeply_nested_page_passes_as_it_came_without_stalling_or_swelling(hostile, upstream, closed):
@@ -319,9 +315,10 @@ def import_lists(data_dir: Path) -> dict[str, str]:
     return imported
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def listed(upstream, tmp_path_factory):
-    """A `quietpage run` whose data dir holds every list of the corpora, a token for its service."""
+    """A `quietpage run` whose data dir holds every list of the corpora, a token for its
+    service; stopped right after its test (its heap and threads would weigh on the others)."""
     data = tmp_path_factory.mktemp("listed-data")
     token = make_token(data)
     imported = import_lists(data)
@@ -373,6 +370,7 @@ async def test_list_import_under_load_stalls_no_one_and_applies_at_once(listed):
 CATASTROPHIC = "/(a|aa)+b/"
 A60 = "a" * 60
 PAGE_BUDGET = 2.0  # s: quietpage_budget_ms's default
+PATTERN_LIMIT_MS = 50  # what one untrusted pattern may take on one text (proxy/engine/patterns.py)
 TOO_LONG = re.compile(r"regular expression.*(ran over|too long|backtrack)", re.IGNORECASE)
 
 
@@ -393,8 +391,10 @@ async def assert_regex_held_at_bay(proxy: ProxyProcess, service: Service, url: s
     assert rule_id in report["skipped"], f"the report does not name {rule_id} as skipped: {report.body}"
     assert TOO_LONG.search(report["skipped"][rule_id]), report["skipped"][rule_id]
 
-    # Later loads: the pattern is quarantined, so none pays for its time limit again. The
-    # middle of three, on a machine others share.
+    # The proxy's own measure of the load: it paid for the pattern's time limit once.
+    assert report["ms"] >= PATTERN_LIMIT_MS, report.body
+    # Later loads: the pattern is quarantined, so none runs it again. The fastest of three
+    # (others share this machine): faster than the first, and under the limit it paid.
     later = []
     for _ in range(3):
         again = await load(proxy, url, PAGE_BUDGET + 3)
@@ -402,10 +402,9 @@ async def assert_regex_held_at_bay(proxy: ProxyProcess, service: Service, url: s
         later_report = await service.call("GET", f"/api/page-report?url={url}")
         assert rule_id in later_report["skipped"], later_report.body
         later.append((later_report["ms"], again.seconds))
-    ms, seconds = sorted(later)[1]
-    # The proxy's own measure of each load: the first paid for the pattern's time limit.
-    assert ms < report["ms"], f"later loads {later}; the first {report['ms']} ms"
-    assert seconds < first.seconds + 0.1, f"later loads {later}; the first {first.seconds:.3f} s"
+    fastest_ms = min(ms for ms, _s in later)
+    assert fastest_ms < min(report["ms"], PATTERN_LIMIT_MS), f"later loads (ms, s) {later}; the first {report['ms']} ms"
+    assert min(s for _ms, s in later) <= first.seconds + 0.05, f"later loads (ms, s) {later}; first {first.seconds} s"
 
 
 async def test_catastrophic_regex_in_a_person_s_rule_is_held_at_bay(hostile, upstream):
