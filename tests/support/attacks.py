@@ -247,7 +247,7 @@ class LimitedServe(ServeProcess):
         super().__init__(data_dir, free_port(), *extra)
         self.nofile = nofile
 
-    def start(self, timeout: float = 20) -> "LimitedServe":
+    def start(self, timeout: float = 60) -> "LimitedServe":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         nofile = self.nofile
 
@@ -268,7 +268,8 @@ class LimitedServe(ServeProcess):
             if healthy(self.port):
                 return self
             time.sleep(0.05)
-        raise RuntimeError(f"serve did not start:\n{self.log()}")
+        self.stop()  # not left running behind a failed test
+        raise RuntimeError(f"serve did not start in {timeout} s:\n{self.log()}")
 
     def open_files(self) -> int:
         return len(list(Path(f"/proc/{self.process.pid}/fd").iterdir()))
