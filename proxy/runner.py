@@ -19,7 +19,7 @@ from proxy.config import DATA_DIR_ENV, Config, announce_running, default_data_di
 from proxy.rulebook import Rulebook
 from proxy.service.app import create_app
 from proxy.service.keys import served_key
-from proxy.service.security import RUNNER_OPTIONS, guard_connections, is_loopback
+from proxy.service.security import ACCEPT_BATCH, LISTEN_QUEUE, RUNNER_OPTIONS, ConnectionGuard, is_loopback
 from proxy.store import pairing_page_key
 
 log = logging.getLogger("quietpage")
@@ -73,15 +73,14 @@ def warn_if_exposed(config: Config) -> None:
 
 
 class Service:
-    """The running service: its runner and the task that bounds its connections."""
+    """The running service: its runner, and its listening socket, whose connections are
+    bounded as they open (see ConnectionGuard)."""
 
-    def __init__(self, runner: web.AppRunner):
-        self.runner = runner
-        self._guard = asyncio.get_running_loop().create_task(
-            guard_connections(runner.server, runner.app[served_key]))
+    def __init__(self, runner: web.AppRunner, listening: asyncio.Server):
+        self.runner, self.listening = runner, listening
 
     async def stop(self) -> None:
-        self._guard.cancel()
+        self.listening.close()
         await self.runner.cleanup()
 
 
@@ -93,14 +92,17 @@ async def start_service(app: web.Application, config: Config) -> Service:
         await runner.setup()
     except (OSError, sqlite3.Error, RuntimeError) as exc:
         raise StartupError(f"cannot open the service's database in {config.data_dir}: {exc}") from None
-    site = web.TCPSite(runner, config.service_host, config.service_port)
+    guard = ConnectionGuard(runner.server, runner.app[served_key])
     try:
-        await site.start()
+        sock = socket.create_server((config.service_host.strip("[]"), config.service_port),
+                                    family=socket.AF_INET6 if ":" in config.service_host else socket.AF_INET)
+        listening = await asyncio.get_running_loop().create_server(guard.factory, sock=sock, backlog=ACCEPT_BATCH)
+        sock.listen(LISTEN_QUEUE)  # asyncio listened with ACCEPT_BATCH: see LISTEN_QUEUE
     except OSError as exc:
         await runner.cleanup()
         raise StartupError(f"cannot listen on {config.service_host}:{config.service_port} for the service: "
                            f"{exc.strerror}; choose another port with --service-port S") from None
-    return Service(runner)
+    return Service(runner, listening)
 
 
 def check_port_free(host: str, port: int, what: str) -> None:
@@ -128,10 +130,17 @@ def announce(config: Config, proxy: bool) -> None:
     announce_running(config.data_dir, service, f"http://{config.listen_host}:{config.listen_port}" if proxy else None)
 
 
+# Worker threads (a list parsed and indexed, a page cleaned off the loop) hold the GIL
+# for this long at most before the event loop's thread gets it back: Python's default,
+# 5 ms, lets a busy thread add 5 ms to each of the loop's many steps of one answer.
+SWITCH_INTERVAL_S = 0.0005
+
+
 async def _serving(config: Config, service: Service, proxy: bool, until: Awaitable, stop: Callable[[], object]) -> None:
     """Say where it listens, wait for `until` (SIGINT and SIGTERM call `stop`), then take
     back the running file and close the service."""
     loop = asyncio.get_running_loop()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
     announce(config, proxy)

@@ -59,25 +59,100 @@ async def served_middleware(request: web.Request, handler: Handler) -> web.Strea
     return await handler(request)
 
 
-async def guard_connections(server: web.Server, served: set[int], limit: int | None = None,
-                            every_s: float = 0.1) -> None:
-    """Keep the service's connections under `limit`, for as long as it runs."""
-    limit = connection_limit() if limit is None else limit
-    loop = asyncio.get_running_loop()
-    opened: dict = {}
-    while True:
-        await asyncio.sleep(every_s)
-        now = loop.time()
-        current = server.connections
-        opened = {handler: opened.get(handler, now) for handler in current}
-        served.intersection_update(id(handler) for handler in current)
-        if len(current) > limit:
-            idle = sorted((h for h in current if id(h) not in served), key=opened.__getitem__)
-            excess = idle[:len(current) - limit]
-            log.warning("service: %d connections open (limit %d); closing %d that sent no request",
-                        len(current), limit, len(excess))
-            for handler in excess:
-                handler.force_close()
+# How many connections asyncio accepts at once (its `backlog`) before the guard sees any
+# of them: a burst cannot run the process out of file descriptors between two looks
+# (asyncio would stop accepting for a second). The kernel's queue of connections waiting
+# to be accepted is longer (LISTEN_QUEUE), so a client's connection waits there for its
+# turn rather than for its SYN to be sent again a second later.
+ACCEPT_BATCH = 16
+LISTEN_QUEUE = 1024
+WARN_EVERY_S = 5.0
+
+
+class ConnectionGuard:
+    """Keeps the service's connections under `limit` as each one opens: past it, some of
+    those that have not sent a whole request head are closed at once — first the oldest of
+    those that sent part of one (a trickle: a client sends its head at once), then the
+    oldest of those that sent nothing yet. `factory` is the protocol factory to listen
+    with: it notes each connection's bytes as they arrive, so a client's connection is
+    spared however fast a flood of trickling ones churns."""
+
+    def __init__(self, server: web.Server, served: set[int], limit: int | None = None):
+        self.server, self.served = server, served
+        self.limit = connection_limit() if limit is None else limit
+        self._loop = asyncio.get_running_loop()
+        self._opened: dict = {}
+        self.partial: set[int] = set()  # connections that sent part of a head, not all of it
+        self._warned = -WARN_EVERY_S
+        made, lost = server.connection_made, server.connection_lost
+
+        def connection_made(handler, transport) -> None:
+            made(handler, transport)
+            self._opened[handler] = self._loop.time()
+            if len(server.connections) > self.limit:
+                self.trim()
+
+        def connection_lost(handler, exc) -> None:
+            self._opened.pop(handler, None)
+            self.served.discard(id(handler))
+            self.partial.discard(id(handler))
+            lost(handler, exc)
+
+        server.connection_made = connection_made  # type: ignore[method-assign]
+        server.connection_lost = connection_lost  # type: ignore[method-assign]
+
+    def factory(self) -> asyncio.Protocol:
+        return _Door(self.server(), self.served, self.partial)
+
+    def trim(self) -> None:
+        current = self.server.connections
+        idle = sorted((h for h in current if id(h) not in self.served),
+                      key=lambda h: (id(h) not in self.partial, self._opened.get(h, 0.0)))
+        excess = idle[:len(current) - self.limit]
+        now = self._loop.time()
+        if now - self._warned >= WARN_EVERY_S:
+            self._warned = now
+            log.warning("service: %d connections open (limit %d); closing the oldest that sent no request",
+                        len(current), self.limit)
+        for handler in excess:
+            handler.force_close()
+
+
+class _Door(asyncio.Protocol):
+    """What asyncio talks to for one connection: aiohttp's handler, which it hands every
+    event, and a note in `partial` once part of a request head has come in, in `served`
+    once all of it has."""
+
+    __slots__ = ("handler", "served", "partial", "tail")
+
+    def __init__(self, handler, served: set[int], partial: set[int]):
+        self.handler, self.served, self.partial, self.tail = handler, served, partial, b""
+
+    def connection_made(self, transport) -> None:
+        self.handler.connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self.tail is not None:
+            if b"\r\n\r\n" in self.tail + data[:8192]:
+                self.served.add(id(self.handler))
+                self.partial.discard(id(self.handler))
+                self.tail = None
+            else:
+                self.partial.add(id(self.handler))
+                self.tail = data[-3:]
+        self.handler.data_received(data)
+
+    def eof_received(self):
+        return self.handler.eof_received()
+
+    def connection_lost(self, exc) -> None:
+        self.handler.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self.handler.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.handler.resume_writing()
 
 
 def public(handler: Handler) -> Handler:

@@ -296,3 +296,43 @@ def live_children(pid: int) -> list[int]:
         if int(ppid) == pid and state not in ("Z", "X"):
             found.append(int(entry.name))
     return found
+
+
+class FloodProcess:
+    """A Flood run by a program of its own, as a local attacker is: the test's event loop
+    (and the client it measures) does not share the attacker's. `stop()` returns how many
+    connections it opened again."""
+
+    def __init__(self, port: int, count: int):
+        self.port, self.count = port, count
+        self.process: subprocess.Popen | None = None
+
+    def start(self, settle_s: float = 3.0) -> "FloodProcess":
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from support.attacks import _flood_main; _flood_main()",
+             str(self.port), str(self.count)],
+            cwd=ROOT / "tests", stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "tests") + os.pathsep + os.environ.get("PYTHONPATH", "")})
+        line = self.process.stdout.readline()  # "started N": the first burst is open
+        if not line.startswith(b"started"):
+            raise RuntimeError(f"the flood did not start: {line!r} {self.process.stderr.read()!r}")
+        self.opened = int(line.split()[1])
+        return self
+
+    def stop(self) -> int:
+        out, _err = self.process.communicate(b"stop\n", timeout=30)
+        return int(out.split()[-1]) if out.strip() else 0
+
+
+def _flood_main() -> None:
+    """The flood program: opens the burst, says so, keeps reopening until told to stop."""
+    port, count = int(sys.argv[1]), int(sys.argv[2])
+
+    async def run() -> None:
+        flood = await Flood(port, count).start()
+        print("started", len(flood._tasks), flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        await flood.stop()
+        print(flood.reopened, flush=True)
+
+    asyncio.run(run())
