@@ -17,6 +17,7 @@ from typing import Iterable
 
 from proxy.engine import CleanResult, Engine, default_engine
 from proxy.lists import list_paths
+from proxy.memory import collector_paused
 from proxy.rules import NO_TOGGLES, RuleSet, Toggles, builtin_rules_dir, load_rules, pack_files
 
 log = logging.getLogger("quietpage")
@@ -69,7 +70,7 @@ class Rulebook:
     def reload(self, force: bool = False) -> bool:
         """Read the rule files again if any changed (or `force`); a pack whose file broke
         keeps its last good version. True if the rules were read."""
-        with self._lock:
+        with self._lock, collector_paused():
             sources = self.sources()
             files = {f: _mtime(f) for root in sources for f in (pack_files(root) if root.exists() else [root])}
             if not force and files == self._mtimes:
@@ -85,33 +86,68 @@ class Rulebook:
                 fresh = RuleSet(fresh.packs + tuple(lost), fresh.errors)
                 if lost:
                     log.warning("rules: kept the last good version of %s", ", ".join(p.id for p in lost))
+            # Everything the new rules need (an adblock list's index takes seconds) is built
+            # before they go into force: a page cleaned meanwhile uses the old ones, never
+            # builds it on the event loop.
+            user_rules, toggles = self.user_rules, self.toggles
+            merged = fresh.merged(user_rules)
+            self._warm(merged, toggles)
             with self._swap:
                 self.file_rules = fresh
-                self._use(self.user_rules, self.toggles)
+                if self.user_rules is user_rules:
+                    self.in_force = InForce(merged, self.in_force.toggles)
+                    self._merged_of = fresh
+                else:  # the person's own rules changed meanwhile
+                    self._use(self.user_rules, self.toggles)
+            self.engine.retain(self.in_force.rules)
             self.warm()
             log.info("rules: %d packs, %d rules loaded", len(fresh.packs), len(fresh.rules))
             return True
 
-    def set_state(self, toggles: Toggles, user_rules: RuleSet) -> None:
+    def set_state(self, toggles: Toggles, user_rules: RuleSet, warm: bool = False) -> None:
         """The person's switches and own rules (from the service's store); the next page
-        cleaned obeys them. Cheap: `warm` builds what they need."""
+        cleaned obeys them. With `warm` (off the event loop: it takes a moment), their plans
+        are built before they go into force, so no page builds them on the event loop."""
         with self._swap:
-            self._use(user_rules, toggles)
+            files = self.file_rules
+            rules = self._rules_for(user_rules)
+        if warm:
+            with collector_paused():
+                self._warm(rules, toggles)
+        with self._swap:
+            if self.file_rules is not files:  # a reload came in between: merge afresh
+                rules = self._rules_for(user_rules)
+            self._merged_of = self.file_rules
+            self.user_rules = user_rules
+            replaced, self.in_force = self.in_force.rules, InForce(rules, toggles)
+        if replaced is not rules:
+            self.engine.retain(rules)
 
     def _use(self, user_rules: RuleSet, toggles: Toggles) -> None:
-        rules = self.in_force.rules
-        if user_rules is not self.user_rules or self._merged_of != self.file_rules:
-            # A new rule set only when the rules changed: plans are cached per rule set.
-            rules = self.file_rules.merged(user_rules)
-            self._merged_of = self.file_rules
+        rules = self._rules_for(user_rules)
+        self._merged_of = self.file_rules
         self.user_rules = user_rules
         self.in_force = InForce(rules, toggles)
 
+    def _rules_for(self, user_rules: RuleSet) -> RuleSet:
+        """The file rules merged with `user_rules`: the rule set in force when nothing
+        changed (plans are cached per rule set), a new one otherwise."""
+        if user_rules is self.user_rules and self._merged_of is self.file_rules:
+            return self.in_force.rules
+        return self.file_rules.merged(user_rules)
+
     def warm(self) -> None:
-        """Build the plan of the rules in force (and an adblock list's index, a second or so
+        """Build the plans of the rules in force (and an adblock list's index, a second or so
         for big lists) now, not on the next page load: call it off the event loop."""
         now = self.in_force
-        self.engine.compile_plan(now.rules, "", now.toggles)
+        self._warm(now.rules, now.toggles)
+
+    def _warm(self, rules: RuleSet, toggles: Toggles) -> None:
+        self.engine.compile_plan(rules, "", toggles)
+        # A page's text rules are those of its language: the plans for the languages of the
+        # pages seen lately, ready before the next page in them.
+        for lang in self.engine.recent_languages():
+            self.engine.compile_plan(rules, "", toggles, lang)
 
     def clean(self, html: str | bytes, url: str, content_type: str | None = None,
               deadline: float | None = None) -> CleanResult:

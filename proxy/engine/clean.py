@@ -19,9 +19,10 @@ It never raises: on any failure, or past its deadline, the original page comes b
 """
 from __future__ import annotations
 
+import threading
+
 import time
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 
@@ -30,6 +31,7 @@ from proxy.engine.facts import Page
 from proxy.engine.guard import DEFAULT_LIMITS, GuardLimits, also_matched, guard, outermost, widen
 from proxy.engine.listindex import ListIndex, build_list_index, lists_in_force
 from proxy.engine.match_lists import match_lists
+from proxy.engine.match_markup import match_markup
 from proxy.engine.match_selectors import match_selectors
 from proxy.engine.match_text import match_text
 from proxy.engine.patterns import Runner, check
@@ -41,6 +43,8 @@ from proxy.rules import NO_TOGGLES, RulePack, RuleSet, Toggles, load_rules
 
 # Combined page scanners (the selectors' strings with a list index's) an engine keeps.
 SOURCE_SCANNERS = 64
+# The plans of this many languages (of the pages cleaned lately) are built ahead of need.
+RECENT_LANGUAGES = 6
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,33 @@ class Engine:
 
     def __init__(self, literal_scanning: bool = True):
         self.scanning = literal_scanning and HYPERSCAN
-        self.compile_plan = lru_cache(maxsize=1024)(self._plan)
-        self._compiled = lru_cache(maxsize=256)(self._compile)
-        self._index = lru_cache(maxsize=16)(self._build_index)
+        self._plans = Cache(self._plan, 1024)  # (rules, host, toggles, lang) -> Plan
+        self._compiled = Cache(self._compile, 256)  # (rules, active rules, lang) -> Plan
+        self._index = Cache(self._build_index, 4)  # (the lists' packs,) -> ListIndex
         self._sources: dict[tuple[frozenset[bytes], ListIndex], SourceScanner | None] = {}
         self._builtin: RuleSet | None = None
         self.quarantine: set[tuple[str, str]] = set()  # (rule id, pattern) that ran too long
+        self._languages: dict[str, None] = {"en": None}  # of the pages cleaned lately, newest last
+
+    def recent_languages(self) -> tuple[str, ...]:
+        """The languages of the pages cleaned lately (English at least): whose plans to
+        build ahead when the rules change."""
+        return tuple(self._languages)
+
+    def compile_plan(self, rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang: str = "") -> Plan:
+        """The plan for `host` (built once, then cached per rule set, site, switches and language)."""
+        return self._plans(rules, host, toggles, lang)
+
+    def retain(self, *in_use: RuleSet) -> None:
+        """Forget what was built for rule sets other than `in_use` (those replaced by a
+        reload or by the person's own rules changing): a plan holds its rules, a list index
+        its lists, and they would otherwise stay in memory until pushed out."""
+        keep = {id(r) for r in in_use}
+        lists = {tuple(p for p in r.packs if p.adblock) for r in in_use}
+        self._plans.retain(lambda key: id(key[0]) in keep)
+        self._compiled.retain(lambda key: id(key[0]) in keep)
+        self._index.retain(lambda key: key[0] in lists)
+        self._sources.clear()
 
     def builtin_rules(self) -> RuleSet:
         if self._builtin is None:
@@ -195,9 +220,16 @@ class Engine:
             lang = page_language(tree) or guess_language(page.segments[1])
             if lang:
                 plan = self.compile_plan(rules, host, toggles, lang)
+                if lang not in self._languages:
+                    self._languages[lang] = None
+                    if len(self._languages) > RECENT_LANGUAGES:
+                        del self._languages[next(iter(self._languages))]
         targets: dict[str, list] = {}
         if plan.selector_groups:
             match_selectors(page, plan, targets)
+            check(deadline)
+        if plan.markup is not None:
+            match_markup(page, plan, targets)
             check(deadline)
         if plan.needles:
             match_text(page, plan, targets)
@@ -260,6 +292,36 @@ def _ms(start: float) -> float:
 
 
 _DEFAULT: Engine | None = None
+
+
+class Cache:
+    """`fn`'s results by its arguments (hashable), the `size` most recently used; safe to
+    share between threads (two may build the same result once)."""
+
+    def __init__(self, fn, size: int):
+        self._fn, self._size = fn, size
+        self._items: dict = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, *key):
+        with self._lock:
+            found = self._items.pop(key, _MISSING)
+            if found is not _MISSING:
+                self._items[key] = found  # now the most recent
+                return found
+        value = self._fn(*key)
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                del self._items[next(iter(self._items))]
+        return value
+
+    def retain(self, keep) -> None:
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if keep(k)}
+
+
+_MISSING = object()
 
 
 def default_engine() -> Engine:

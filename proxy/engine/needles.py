@@ -3,6 +3,9 @@ is searched once per needle (not once per pattern), and a place a needle occurs 
 vetted by what the patterns' literal starts say about the text before it."""
 from __future__ import annotations
 
+from bisect import bisect_right
+from heapq import heapify, heappop, heappush
+
 from dataclasses import dataclass
 
 from proxy.engine.facts import SEP
@@ -85,18 +88,53 @@ def _cover_needles(entries: list[Entry]) -> dict[str, list[Entry]]:
     """
     required = {id(p): [o[0] for o in p.phrase_options if len(o) == 1] for _r, p in entries}
     groups: dict[str, list[Entry]] = {}
-    left = [e for e in entries if required[id(e[1])]]
-    while left:
-        candidates = {c for _rule, pat in left for s in required[id(pat)]
-                      for c in [_short(s), *(w for w in s.split(" ") if len(w) >= 4)]}
-        counts = {c: sum(1 for _r, p in left if any(c in s for s in required[id(p)])) for c in candidates}
-        # Not a word found everywhere (each place it occurs costs a look); then the one
-        # serving most patterns; then a single word (bytes search is slowest on phrases
-        # ending in a common letter or a space), then the longer (rarer) one.
-        best = max(counts, key=lambda c: (c not in COMMON_WORDS, counts[c], " " not in c, len(c)))
-        covered = [e for e in left if any(best in s for s in required[id(e[1])])]
-        groups.setdefault(best, []).extend(covered)
-        left = [e for e in left if not any(best in s for s in required[id(e[1])])]
+    left = {i for i, e in enumerate(entries) if required[id(e[1])]}
+    candidates = {c for i in left for s in required[id(entries[i][1])]
+                  for c in [_short(s), *(w for w in s.split(" ") if len(w) >= 4)]}
+    # Which patterns each candidate serves, worked out once: each candidate looked for in
+    # all the patterns' phrases joined, each place it occurs mapped back to its pattern.
+    owners: list[int] = []
+    starts: list[int] = []
+    pieces: list[str] = []
+    at = 0
+    for i in sorted(left):
+        for phrase in required[id(entries[i][1])]:
+            starts.append(at)
+            owners.append(i)
+            pieces.append(phrase)
+            at += len(phrase) + 1
+    joined = "\0".join(pieces)
+    serves: dict[str, set[int]] = {}
+    for c in candidates:
+        ids = serves[c] = set()
+        pos = joined.find(c)
+        while pos >= 0:
+            ids.add(owners[bisect_right(starts, pos) - 1])
+            pos = joined.find(c, pos + 1)
+    # Greedy, lazily: counts only fall as patterns are covered, so a candidate whose count
+    # is still what it was when it reached the top of the heap is the best one.
+    # Not a word found everywhere (each place it occurs costs a look); then the one serving
+    # most patterns; then a single word (bytes search is slowest on phrases ending in a
+    # common letter or a space), then the longer (rarer) one; then the first in order, so
+    # the same rules always give the same needles.
+    def rank(c: str, count: int) -> tuple:
+        return (c in COMMON_WORDS, -count, " " in c, -len(c), c)
+
+    heap = [rank(c, len(ids)) for c, ids in serves.items() if ids]
+    heapify(heap)
+    while left and heap:
+        top = heappop(heap)
+        best = top[-1]
+        count = len(serves[best] & left)
+        if not count:
+            continue
+        fresh = rank(best, count)
+        if heap and fresh > heap[0]:
+            heappush(heap, fresh)
+            continue
+        covered = sorted(serves[best] & left)
+        groups.setdefault(best, []).extend(entries[i] for i in covered)
+        left -= serves[best]
     for entry in entries:
         if not required[id(entry[1])]:
             for phrase in entry[1].phrases or ("",):

@@ -120,9 +120,9 @@ class LiveState:
             self._parsed_for = (snapshot.user_rules, files)
             for error in user.errors:
                 log.warning("user rules: %s", error)
-        self.rulebook.set_state(toggles_of(snapshot), user)
-        # The plans of the new state built off the event loop, before the change is answered.
-        await asyncio.to_thread(self.rulebook.warm)
+        # The plans of the new state built off the event loop before it goes into force (and
+        # before the change is answered).
+        await asyncio.to_thread(self.rulebook.set_state, toggles_of(snapshot), user, True)
 
     def rules(self) -> RuleSet:
         """File rules and user rules, as the proxy sees them."""
