@@ -131,6 +131,30 @@ class Page:
             found = self._tags[tag] = bool(self.tree.tags(tag))
         return found
 
+    def inside(self, node, selector: str) -> bool:
+        """Whether `node` matches `selector` or is inside an element that does."""
+        fences = self.ids(selector)
+        current = node
+        while current is not None:
+            if current.mem_id in fences:
+                return True
+            current = current.parent
+        return False
+
+    def around(self, selector: str) -> set[int]:
+        """The elements holding one that matches `selector` (its ancestors)."""
+        key = ("around", selector)
+        found = self._queries.get(key)
+        if found is None:
+            found = set()
+            for node in find(self.body, selector):
+                parent = node.parent
+                while parent is not None and parent.mem_id not in found:
+                    found.add(parent.mem_id)
+                    parent = parent.parent
+            self._queries[key] = found
+        return found
+
     def ids(self, selector: str) -> set[int]:
         found = self._queries.get(selector)
         if found is None:

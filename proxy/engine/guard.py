@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from proxy.engine.dom import PROTECTED_TAGS, find, find_first, has_ancestor_in
 from proxy.engine.facts import Page
-from proxy.rules import Rule
+from proxy.rules import Rule, normalize_text
 
 # Wrappers left holding nothing but a removed element go with it, this many levels up.
 MAX_COLLAPSE = 3
@@ -28,15 +28,53 @@ DEFAULT_LIMITS = GuardLimits()
 
 def widen(page: Page, rule: Rule, nodes: list) -> list:
     """A rule's matches as they will be removed: `strip`ped to descendants, or widened
-    `upward` and to wrappers holding nothing else."""
+    `upward` and to wrappers holding nothing else; then without those over the rule's
+    `max_text` or under its `min_text`, or that are, are inside or hold an element its `spare` names."""
     if rule.strip:
-        return [child for n in nodes for child in n.css(rule.strip)]
-    out = []
-    for node in nodes:
-        if rule.upward is not None:
-            node = upward(page, node, rule.upward)
-        out.append(collapse(node))
+        out = [child for n in nodes for child in n.css(rule.strip)]
+    else:
+        out = []
+        for node in nodes:
+            if rule.upward is not None:
+                node = upward(page, node, rule.upward)
+            elif rule.link_box:
+                node = link_box(node, rule.max_text or LINK_BOX_TEXT)
+            out.append(collapse(node))
+    if rule.max_text is not None or rule.min_text:
+        most = rule.max_text if rule.max_text is not None else float("inf")
+        out = [n for n in out if rule.min_text <= len(normalize_text(n.text(deep=True))) <= most]
+    if rule.spare is not None and out:
+        fences = page.ids(rule.spare)
+        if fences:
+            around = page.around(rule.spare)
+            out = [n for n in out if n.mem_id not in fences and n.mem_id not in around
+                   and not has_ancestor_in(n, fences)]
     return out
+
+
+# A box of links is widened to at most this much text (a rule's max_text, if it says).
+LINK_BOX_TEXT = 1500
+MAX_BOX_LEVELS = 6
+LINK_SHARE = 0.6
+
+
+def link_box(node, limit: int):
+    """The largest ancestor of `node` (a few levels up, never past an <article>) that is a
+    box of links: two links or more, whose text is mostly theirs, and at most `limit`
+    characters; `node` itself if there is none."""
+    best, current = node, node
+    for _ in range(MAX_BOX_LEVELS):
+        parent = current.parent
+        if parent is None or parent.tag in PROTECTED_TAGS or parent.tag == "article":
+            break
+        text = len(normalize_text(parent.text(deep=True)))
+        if text > limit:
+            break
+        links = find(parent, "a[href]")
+        if len(links) >= 2 and sum(len(normalize_text(a.text(deep=True))) for a in links) >= LINK_SHARE * text:
+            best = parent
+        current = parent
+    return best
 
 
 def upward(page: Page, node, to: int | str):
@@ -76,6 +114,10 @@ def collapse(node):
 def guard(page: Page, nodes: list, limits: GuardLimits) -> str | None:
     """Why removing these nodes would take the article, or None when it is safe."""
     removed = 0
+    # Each element once, and not again inside another: a rule whose selectors name the
+    # same box twice ("#respond, .comment-respond") removes its text once.
+    unique = {n.mem_id: n for n in nodes}
+    nodes = [n for n in unique.values() if not has_ancestor_in(n, unique)]
     for node in nodes:
         tag = node.tag
         if tag in _SVG_LABELS:  # labels inside an <svg>: never page text, never the article

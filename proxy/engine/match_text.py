@@ -43,7 +43,8 @@ def match_text(page: Page, plan: Plan, targets: dict[str, list]) -> None:
                     break
                 hit = next((rule for rule, pat in entries if norm and len(norm) <= pat.max_len
                             and page.patterns.fullmatch(rule.id, pat.full, norm)
-                            and (not rule.requires or page.has(rule.requires))), None)
+                            and (not rule.requires or page.has(rule.requires))
+                            and (rule.within is None or page.inside(current, rule.within))), None)
                 if hit is not None:
                     targets.setdefault(hit.id, []).append(current)
                     claimed.add(current.mem_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from proxy.engine.attribution import SelectorRule, by_key, signature
 from proxy.engine.listindex import ListsInForce
 from proxy.engine.needles import Needle, needles_for
-from proxy.engine.scanners import NeedleScanner, SourceScanner
+from proxy.engine.scanners import AttributeScanner, NeedleScanner, SourceScanner
 from proxy.rules import Rule
 from proxy.rules.selectors import gate_bytes, split_selector_list, uncommon_tags
 
@@ -44,10 +44,14 @@ class Plan:
     scanner: NeedleScanner | None = None  # where the needles' forms first occur, in one pass
     gate_forms: frozenset[bytes] = frozenset()  # strings the selectors need (see rules.selectors.gate_literals)
     source: SourceScanner | None = None  # finds them, and the lists' strings, in one pass of the page
+    word_rules: tuple[Rule, ...] = ()  # rules finding elements by a word of their class or id
+    link_rules: tuple[Rule, ...] = ()  # rules finding containers of links by their addresses
+    markup_forms: frozenset[bytes] = frozenset()  # those words and link fragments, as the page's scan finds them
+    markup: AttributeScanner | None = None  # where they stand in class, id and href values
 
     @property
     def empty(self) -> bool:
-        return not self.selector_groups and not self.needles and not self.lists
+        return not self.selector_groups and not self.needles and not self.lists and self.markup is None
 
 
 def compile_rules(active: tuple[Rule, ...], lang: str, scanning: bool) -> Plan:
@@ -63,10 +67,18 @@ def compile_rules(active: tuple[Rule, ...], lang: str, scanning: bool) -> Plan:
     entries = [(r, p) for r in active if not (lang and r.lang and lang not in r.lang) for p in r.text]
     needles = needles_for(entries)
     forms = [f for n in needles if n.phrase for f, _starts in n.forms]
+    word_rules = tuple(r for r in active if r.words)
+    link_rules = tuple(r for r in active if r.links)
+    # A word in a row with others ("comment count") is looked for by its first one.
+    words = tuple(dict.fromkeys(w.split(" ", 1)[0] for r in word_rules for w in r.words))
+    fragments = tuple(dict.fromkeys(f for r in link_rules for f in r.links))
+    markup_forms = frozenset(x.lower().encode() for x in (*words, *fragments))
     literals = frozenset({lit for g in groups for s in g.rules for _sel, _tags, needs in s.parts for lit in needs}
-                         | {lit for g in groups for needs in g.requirement_needs for lit in needs})
+                         | {lit for g in groups for needs in g.requirement_needs for lit in needs} | markup_forms)
     return Plan(active, groups, needles, scanner=NeedleScanner(forms) if forms and scanning else None,
-                gate_forms=literals, source=SourceScanner(sorted(literals)) if scanning else None)
+                gate_forms=literals, source=SourceScanner(sorted(literals)) if scanning else None,
+                word_rules=word_rules, link_rules=link_rules, markup_forms=markup_forms,
+                markup=AttributeScanner(words, fragments, scanning) if words or fragments else None)
 
 
 def _group(requirement: str, rules: tuple[SelectorRule, ...]) -> SelectorGroup:

@@ -6,6 +6,7 @@ fall back to one `bytes.find` per string and to querying every selector.
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -85,3 +86,74 @@ class NeedleScanner(_Literals):
 
         self._scan(text, on_match)
         return found
+
+
+class AttributeScanner:
+    """Where words stand inside class and id values, and link fragments inside href values,
+    in a page's bytes. The words and fragments are literals, found in one Hyperscan pass
+    (or, without Hyperscan, one `bytes.find` loop each); each place is then read backwards
+    to the value it stands in and the attribute that value belongs to. (One expression per
+    word, attribute name and value included, would scan as fast but take Hyperscan half a
+    second to compile: a plan is compiled for each new site.) Reports (kind, literal, end
+    offset)."""
+
+    def __init__(self, words: tuple[str, ...], links: tuple[str, ...], fast: bool):
+        literals: dict[bytes, tuple[str, ...]] = {}
+        for word in words:
+            key = word.lower().encode()
+            literals[key] = tuple(dict.fromkeys((*literals.get(key, ()), "class", "id")))
+        for fragment in links:
+            key = fragment.lower().encode()
+            literals[key] = tuple(dict.fromkeys((*literals.get(key, ()), "href")))
+        self.forms = tuple(literals)
+        self._kinds = tuple(literals.values())
+        self._fast = fast and HYPERSCAN
+        if self._fast:
+            self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self._db.compile(expressions=list(self.forms), ids=list(range(len(self.forms))),
+                             elements=len(self.forms), flags=[hyperscan.HS_FLAG_CASELESS] * len(self.forms),
+                             literal=True)
+            self._scratch = threading.local()
+
+    def scan(self, data: bytes) -> list[tuple[str, str, int]]:
+        places: list[tuple[int, int]] = []  # (literal index, end offset)
+        if self._fast:
+            scratch = getattr(self._scratch, "space", None)
+            if scratch is None:
+                scratch = self._scratch.space = hyperscan.Scratch(self._db)
+            self._db.scan(data, match_event_handler=lambda i, _s, end, _f, _c: places.append((i, end)),
+                          scratch=scratch)
+        else:
+            low = data.lower()
+            for i, form in enumerate(self.forms):
+                pos = low.find(form)
+                while pos >= 0:
+                    places.append((i, pos + len(form)))
+                    pos = low.find(form, pos + 1)
+        found: list[tuple[str, str, int]] = []
+        for i, end in places:
+            form = self.forms[i]
+            attr = attribute_at(data, end - len(form))
+            if attr is not None and attr in self._kinds[i]:
+                found.append((attr, form.decode(), end))
+        return found
+
+
+# How far back from a word its tag may open, and the name of the attribute whose value
+# holds it (read backwards from the value's opening quote or `=`).
+MAX_TAG_REACH = 2048
+_ATTRIBUTE_NAME = re.compile(rb"(?:^|[\s\"'/])(class|id|href)\s*=\s*[\"']?\Z", re.IGNORECASE)
+
+
+def attribute_at(data: bytes, start: int) -> str | None:
+    """The attribute (class, id or href) whose value holds the byte at `start`, if it is
+    inside a tag's attribute value at all."""
+    lo = max(0, start - MAX_TAG_REACH)
+    opened = data.rfind(b"<", lo, start)
+    if opened < 0 or data.find(b">", opened, start) >= 0:
+        return None
+    value = max(data.rfind(b'"', opened, start), data.rfind(b"'", opened, start), data.rfind(b"=", opened, start))
+    if value < 0:
+        return None
+    found = _ATTRIBUTE_NAME.search(data, max(opened, value - 24), value + 1)
+    return found.group(1).decode().lower() if found else None

@@ -111,6 +111,19 @@ class Rule:
     source: str = ""
     line: int = 0
     procedure: Procedure | None = None
+    words: tuple[str, ...] = ()  # elements whose class or id holds one of these words
+    links: tuple[str, ...] = ()  # containers of links whose address holds one of these
+    min_links: int = 1  # ...at least this many of them
+    max_text: int | None = None  # a match with more text than this is not removed
+    min_text: int = 0  # a match with less text than this (an icon alone) is not removed
+    spare: str | None = None  # a match that is, is inside or holds an element matching this stays
+    within: str | None = None  # text patterns match only elements matching this or inside one
+    link_box: bool = False  # widen each match to the box of links around it (a related-stories box)
+
+    @property
+    def matches_elements(self) -> bool:
+        """Whether the rule finds elements by markup (selectors, words, links) at all."""
+        return bool(self.selectors or self.words or self.links)
 
 
 @dataclass(frozen=True)

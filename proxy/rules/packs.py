@@ -37,6 +37,15 @@ RULE_KEYS = {
     "requires": "the rule runs only on pages whose <head> has an element matching this selector",
     "upward": "widen each match to an ancestor: a number of levels or a selector",
     "strip": "remove these descendants of each match instead of the match",
+    "words": "elements whose class or id holds one of these words (class names split at - _ and case changes); "
+             "'comment count' asks for the two in a row",
+    "links": "containers of links whose address holds one of these (share endpoints): the container goes",
+    "min_links": "with links: how many such links a container must hold (default 1)",
+    "max_text": "a match with more text than this many characters is not removed",
+    "min_text": "a match with less text than this many characters (an icon alone) is not removed",
+    "spare": "a match that is, is inside or holds an element matching this selector stays",
+    "within": "text patterns match only elements matching this selector or inside one",
+    "link_box": "widen each match to the box of links around it (mostly link text, two links or more)",
     "enabled": "whether the rule is on by default",
     "note": "free-form remark for maintainers",
 }
@@ -45,6 +54,8 @@ TEST_KEYS = {"fixture", "url", "gone", "kept"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 _DOMAIN_RE = re.compile(r"^~?[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}$")
+_WORD_RE = re.compile(r"^[a-z][a-z0-9]{2,29}( [a-z0-9]{1,30}){0,3}$")
+_LINK_RE = re.compile(r"^[^\s\"'<>]{4,100}$")
 
 
 def parse_pack_file(file: Path, seen_ids: Mapping[str, str] = {}, seen_packs: set[str] = frozenset(),
@@ -166,8 +177,37 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err, tr
     if not isinstance(lang, list) or not all(isinstance(x, str) and _LANG_RE.match(x) for x in lang):
         err(raw.key_line("lang", line), f"lang must be language codes like 'de' or [de, fr], got {raw.get('lang')!r}", label)
         lang = []
-    if not selectors and not raw_patterns:
-        err(line, "rule removes nothing: give selectors and/or text", label)
+    words = _string_list(raw, "words", line, label, err)
+    for word, word_line in words:
+        if not _WORD_RE.match(word):
+            err(word_line, f"a word is 3 to 30 lower-case letters or digits, starting with a letter (or up to four "
+                           f"such words in a row, separated by spaces), got {word!r}", label)
+    links = _string_list(raw, "links", line, label, err)
+    for fragment, fragment_line in links:
+        if not _LINK_RE.match(fragment):
+            err(fragment_line, f"a link fragment is 4 to 100 characters of an address, without spaces or quotes, "
+                               f"got {fragment!r}", label)
+    min_links = _bounded_int(raw, "min_links", 1, 1, 50, label, err)
+    if "min_links" in raw and not links:
+        err(raw.key_line("min_links"), "min_links counts the rule's links: give links too", label)
+    max_text = _bounded_int(raw, "max_text", None, 1, 100_000, label, err)
+    min_text = _bounded_int(raw, "min_text", 0, 0, 100_000, label, err)
+    spare = raw.get("spare")
+    if spare is not None and (not isinstance(spare, str) or selector_problem(spare)):
+        err(raw.key_line("spare"),
+            f"spare selector {spare!r}: {selector_problem(str(spare)) or 'must be a string'}", label)
+    within = raw.get("within")
+    if within is not None and (not isinstance(within, str) or selector_problem(within)):
+        err(raw.key_line("within"), f"within selector {within!r}: {selector_problem(str(within)) or 'must be a string'}",
+            label)
+    if within is not None and not raw_patterns:
+        err(raw.key_line("within"), "within narrows the rule's text patterns: give text too", label)
+    link_box = raw.get("link_box", False)
+    if not isinstance(link_box, bool):
+        err(raw.key_line("link_box"), "link_box must be true or false", label)
+        link_box = False
+    if not selectors and not raw_patterns and not words and not links:
+        err(line, "rule removes nothing: give selectors, text, words and/or links", label)
     upward = raw.get("upward")
     if upward is not None:
         if isinstance(upward, bool) or not isinstance(upward, (int, str)):
@@ -182,6 +222,8 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err, tr
     strip = raw.get("strip")
     if strip is not None and (not isinstance(strip, str) or selector_problem(strip)):
         err(raw.key_line("strip"), f"strip selector {strip!r}: {selector_problem(str(strip)) or 'must be a string'}", label)
+    if link_box and (upward is not None or strip is not None):
+        err(raw.key_line("link_box"), "link_box widens a match itself: give it without upward and strip", label)
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         err(raw.key_line("enabled"), "enabled must be true or false", label)
@@ -191,7 +233,19 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err, tr
         id=rid, title=title.strip(), kind=kind, pack_id=pack_id, scope=scope or Scope(),
         selectors=tuple(s for s, _ in selectors), text=tuple(patterns), lang=tuple(x.lower() for x in lang), requires=requires, upward=upward,
         strip=strip, enabled=bool(enabled), source=source, line=line,
+        words=tuple(w for w, _ in words), links=tuple(f for f, _ in links), min_links=min_links, max_text=max_text, min_text=min_text,
+        spare=spare, within=within, link_box=link_box,
     )
+
+
+def _bounded_int(raw, key, default, low, high, label, err):
+    value = raw.get(key, default)
+    if value is default:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        err(raw.key_line(key), f"{key} must be a whole number from {low} to {high}, got {value!r}", label)
+        return default
+    return value
 
 
 def _string_list(raw, key, line, label, err) -> list[tuple[str, int]]:

@@ -1,0 +1,139 @@
+"""Markup matching: elements found by what their markup says rather than by a selector
+written for one site — a class or id holding a word (`words`: a share bar is called
+"article-share", "SocialShare" or "sns-box" on a thousand sites), and containers of links
+to share endpoints (`links`: a share bar is where its links go, in any language).
+
+The page's one scan says whether any of the rules' words or link fragments stand in its
+bytes at all; only then does a second scan find where, and one Lexbor query fetches the
+elements with exactly those class names, ids and addresses.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from proxy.engine.dom import PROTECTED_TAGS, css_string, find
+from proxy.engine.facts import Page
+from proxy.engine.plan import Plan
+from proxy.rules import Rule, normalize_text
+
+# A container is widened around a share link at most this many levels, and only while it
+# holds no link elsewhere and at most this much text (a rule's max_text, if it says).
+MAX_LINK_LEVELS = 6
+LINK_CONTAINER_TEXT = 300
+# ...and holds at most this much text outside its links: a label ("Share this article:",
+# "Folgen Sie uns"), not a line of its own (a footer's copyright).
+LABEL_TEXT = 60
+# Addresses that lead nowhere else: they do not stop a share bar from being one.
+_NEUTRAL = ("#", "javascript:")
+# The parts of a drawing: an icon's class or id ("icon-share") names what it draws, not
+# what it is; removing a sprite's <symbol> would blank every icon drawn from it.
+SVG_PARTS = frozenset({"svg", "symbol", "use", "g", "path", "defs", "title", "desc", "circle", "rect", "polygon",
+                       "line", "polyline", "ellipse", "text", "tspan", "mask", "clippath", "lineargradient",
+                       "radialgradient", "image", "pattern", "marker", "filter"})
+_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+_TOKEN_END = re.compile(rb"[\s\"'<>]")
+
+
+def words_of(name: str) -> list[str]:
+    """A class name or id as words: split at -, _ and other punctuation, where lower case
+    turns upper ("SocialShare") and between letters and digits; lower-cased."""
+    return [w.lower() for w in _SPLIT.split(name) if w]
+
+
+def match_markup(page: Page, plan: Plan, targets: dict[str, list]) -> None:
+    hits = page.hits()
+    if page.data is None or (hits is not None and not hits.caseless & plan.markup_forms):
+        return
+    found = plan.markup.scan(page.data)
+    if not found:
+        return
+    tokens, hrefs = _candidates(page.data, found)
+    wanted = tuple(dict.fromkeys(w for r in plan.word_rules for w in r.words))
+    tokens = {(kind, token) for kind, token in tokens if holds(words_of(token), wanted)}
+    if not tokens and not hrefs:
+        return
+    query = [f'[class~="{css_string(t)}"]' if kind == "class" else f'[id="{css_string(t)}"]' for kind, t in tokens]
+    query += [f'a[href="{css_string(h)}"]' for h in hrefs]
+    anchors = []
+    for node in find(page.body, ", ".join(sorted(query))):
+        if node.tag == "a" and node.attributes.get("href") in hrefs:
+            anchors.append(node)
+        if tokens and node.tag not in SVG_PARTS:
+            rule = _word_rule(node, plan.word_rules)
+            if rule is not None:
+                targets.setdefault(rule.id, []).append(node)
+    if anchors:
+        for rule in plan.link_rules:
+            _share_bars(rule, anchors, targets)
+
+
+def _candidates(data: bytes, found: list[tuple[str, str, int]]) -> tuple[set[tuple[str, str]], set[str]]:
+    """The class names and ids holding a word, and the link addresses holding a fragment,
+    read from the source around where the scan found them."""
+    tokens: set[tuple[str, str]] = set()
+    hrefs: set[str] = set()
+    for kind, _what, end in found:
+        start = end - 1
+        while start > 0 and data[start - 1:start] not in b" \t\n\r\"'=<>":
+            start -= 1
+        stop = _TOKEN_END.search(data, end)
+        value = data[start:stop.start() if stop else len(data)].decode("utf-8", "replace")
+        if kind == "href":
+            hrefs.add(html.unescape(value))
+        elif value:
+            tokens.add((kind, html.unescape(value)))
+    return tokens, hrefs
+
+
+def holds(words: list[str], wanted: tuple[str, ...]) -> bool:
+    """Whether `words` hold one of `wanted`: a word, or words in a row ("comment count")."""
+    present = set(words)
+    for entry in wanted:
+        if " " not in entry:
+            if entry in present:
+                return True
+            continue
+        run = entry.split(" ")
+        if run[0] in present and any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1)):
+            return True
+    return False
+
+
+def _word_rule(node, rules: tuple[Rule, ...]) -> Rule | None:
+    """The first rule (in plan order) one of whose words the node's class or id holds."""
+    attrs = node.attributes
+    names = [attrs.get("id") or "", *(attrs.get("class") or "").split()]
+    for rule in rules:
+        if any(holds(words_of(name), rule.words) for name in names if name):
+            return rule
+    return None
+
+
+def _share_bars(rule: Rule, anchors: list, targets: dict[str, list]) -> None:
+    """Each run of the rule's links, widened to the largest container around it that holds
+    no other link and little text: the bar with its label and prompt."""
+    fragments = tuple(f.lower() for f in rule.links)
+    mine = [a for a in anchors if any(f in (a.attributes.get("href") or "").lower() for f in fragments)]
+    ids = {a.mem_id for a in mine}
+    limit = rule.max_text or LINK_CONTAINER_TEXT
+    taken: set[int] = set()
+    for anchor in mine:
+        if anchor.mem_id in taken:
+            continue
+        node = anchor
+        for _ in range(MAX_LINK_LEVELS):
+            parent = node.parent
+            if parent is None or parent.tag in PROTECTED_TAGS or parent.tag == "article":
+                break
+            links = find(parent, "a[href]")
+            if any(a.mem_id not in ids and not (a.attributes.get("href") or "").startswith(_NEUTRAL) for a in links):
+                break
+            text = len(normalize_text(parent.text(deep=True)))
+            if text > limit or text - sum(len(normalize_text(a.text(deep=True))) for a in links) > LABEL_TEXT:
+                break
+            node = parent
+        inside = [a for a in find(node, "a[href]") if a.mem_id in ids] if node is not anchor else [anchor]
+        taken.update(a.mem_id for a in inside)
+        if len(inside) >= rule.min_links:
+            targets.setdefault(rule.id, []).append(node)
