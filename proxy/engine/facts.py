@@ -16,6 +16,11 @@ LONG_PAGE_TEXT = 32768
 LONG_RAW_TEXT = 512
 
 
+def collapsed_bytes(text: str) -> int:
+    """UTF-8 length of `text` with its whitespace runs as one space, none at the ends."""
+    return len(" ".join(text.split()).encode("utf-8", "surrogatepass"))
+
+
 class Page:
     """One parsed page and what has been worked out about it, computed on demand."""
 
@@ -96,13 +101,13 @@ class Page:
 
     @property
     def visible_bytes(self) -> int:
-        """UTF-8 length of the body's text without scripts and styles (for the guard)."""
+        """UTF-8 length of the body's text without scripts and styles, whitespace runs
+        counted as one space (for the guard)."""
         if self._visible is None:
-            raw = self.segments[0]
-            nested = sum(len(n.text(deep=True).encode("utf-8", "surrogatepass"))
-                         for n in find(self.body, "script, style, template")
+            text = self.segments[0].replace(SEP, b" ").decode("utf-8", "surrogatepass")
+            nested = sum(collapsed_bytes(n.text(deep=True)) for n in find(self.body, "script, style, template")
                          if n.parent.tag != "body" and n.mem_id not in self._left_out)
-            self._visible = len(raw) - raw.count(SEP) - nested
+            self._visible = collapsed_bytes(text) - nested
         return self._visible
 
     def hits(self) -> SourceHits | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proxy.engine.dom import PROTECTED_TAGS, find, find_first, has_ancestor_in
-from proxy.engine.facts import Page
+from proxy.engine.facts import Page, collapsed_bytes
 from proxy.rules import Rule, normalize_text
 
 # Wrappers left holding nothing but a removed element go with it, this many levels up.
@@ -135,13 +135,22 @@ def guard(page: Page, nodes: list, limits: GuardLimits) -> str | None:
                 if inside > limits.max_paragraph_share * total:
                     what = "<article>" if holds_article else "<h1>"
                     return f"would remove the element holding the {what} and {inside} of {total} paragraphs"
-        removed += len(node.text(deep=True).strip().encode("utf-8", "surrogatepass"))
+        removed += _text_bytes(node)
     if removed * 100 < len(page.segments[0]):
         return None  # under 1 % of the text: no need to work out exactly how much is visible
     visible = page.visible_bytes
     if visible and removed > limits.max_text_share * visible:
         return f"would remove {removed * 100 // visible}% of the page's text"
     return None
+
+
+def _text_bytes(node) -> int:
+    """UTF-8 length of a node's text, whitespace runs counted as one space and the scripts
+    and styles inside it left out (as Page.visible_bytes counts the page's)."""
+    size = collapsed_bytes(node.text(deep=True))
+    if size:
+        size -= sum(collapsed_bytes(n.text(deep=True)) for n in find(node, "script, style, template"))
+    return max(size, 0)
 
 
 def outermost(final: list[tuple[str, object]]) -> list[tuple[str, object]]:
