@@ -32,24 +32,39 @@ def widen(page: Page, rule: Rule, nodes: list) -> list:
     `max_text` or under its `min_text`, or that are, are inside or hold an element its `spare` names."""
     if rule.strip:
         out = [child for n in nodes for child in n.css(rule.strip)]
+    elif rule.upward is not None:
+        out = [upward(page, node, rule.upward) for node in nodes]
+    elif rule.link_box:
+        out = [link_box(node, rule.max_text or LINK_BOX_TEXT) for node in nodes]
     else:
-        out = []
-        for node in nodes:
-            if rule.upward is not None:
-                node = upward(page, node, rule.upward)
-            elif rule.link_box:
-                node = link_box(node, rule.max_text or LINK_BOX_TEXT)
-            out.append(collapse(node))
+        out = list(nodes)
+    # The limits first, on the matches as found: the wrappers `collapse` adds hold nothing else.
     if rule.max_text is not None or rule.min_text:
-        most = rule.max_text if rule.max_text is not None else float("inf")
-        out = [n for n in out if rule.min_text <= len(normalize_text(n.text(deep=True))) <= most]
+        out = [n for n in out if _text_within(n, rule.min_text, rule.max_text)]
     if rule.spare is not None and out:
         fences = page.ids(rule.spare)
         if fences:
             around = page.around(rule.spare)
             out = [n for n in out if n.mem_id not in fences and n.mem_id not in around
                    and not has_ancestor_in(n, fences)]
+    if not rule.strip:
+        out = [collapse(n) for n in out]
     return out
+
+
+def _text_within(node, least: int, most: int | None) -> bool:
+    """Whether the node's text (whitespace collapsed) is `least` to `most` characters long;
+    the collapsing skipped where the raw length already answers."""
+    raw = node.text(deep=True)
+    if len(raw) < least:
+        return False
+    if most is not None and len(raw) > most:
+        if len(raw) > 16 * most + 256:  # mostly text, not indentation: too long unread
+            return False
+    elif not least:
+        return True
+    size = len(normalize_text(raw))
+    return least <= size and (most is None or size <= most)
 
 
 # A box of links is widened to at most this much text (a rule's max_text, if it says).

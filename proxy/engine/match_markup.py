@@ -31,14 +31,7 @@ _NEUTRAL = ("#", "javascript:")
 SVG_PARTS = frozenset({"svg", "symbol", "use", "g", "path", "defs", "title", "desc", "circle", "rect", "polygon",
                        "line", "polyline", "ellipse", "text", "tspan", "mask", "clippath", "lineargradient",
                        "radialgradient", "image", "pattern", "marker", "filter"})
-_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 _TOKEN_END = re.compile(rb"[\s\"'<>]")
-
-
-def words_of(name: str) -> list[str]:
-    """A class name or id as words: split at -, _ and other punctuation, where lower case
-    turns upper ("SocialShare") and between letters and digits; lower-cased."""
-    return [w.lower() for w in _SPLIT.split(name) if w]
 
 
 def match_markup(page: Page, plan: Plan, targets: dict[str, list]) -> None:
@@ -49,8 +42,8 @@ def match_markup(page: Page, plan: Plan, targets: dict[str, list]) -> None:
     if not found:
         return
     tokens, hrefs = _candidates(page.data, found)
-    wanted = tuple(dict.fromkeys(w for r in plan.word_rules for w in r.words))
-    tokens = {(kind, token) for kind, token in tokens if holds(words_of(token), wanted)}
+    index = plan.word_index
+    tokens = {(kind, token) for kind, token in tokens if index.rule_of(token) >= 0}
     if not tokens and not hrefs:
         return
     query = [f'[class~="{css_string(t)}"]' if kind == "class" else f'[id="{css_string(t)}"]' for kind, t in tokens]
@@ -60,7 +53,7 @@ def match_markup(page: Page, plan: Plan, targets: dict[str, list]) -> None:
         if node.tag == "a" and node.attributes.get("href") in hrefs:
             anchors.append(node)
         if tokens and node.tag not in SVG_PARTS:
-            rule = _word_rule(node, plan.word_rules)
+            rule = index.rule_of_node(node)
             if rule is not None:
                 targets.setdefault(rule.id, []).append(node)
     if anchors:
@@ -84,30 +77,6 @@ def _candidates(data: bytes, found: list[tuple[str, str, int]]) -> tuple[set[tup
         elif value:
             tokens.add((kind, html.unescape(value)))
     return tokens, hrefs
-
-
-def holds(words: list[str], wanted: tuple[str, ...]) -> bool:
-    """Whether `words` hold one of `wanted`: a word, or words in a row ("comment count")."""
-    present = set(words)
-    for entry in wanted:
-        if " " not in entry:
-            if entry in present:
-                return True
-            continue
-        run = entry.split(" ")
-        if run[0] in present and any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1)):
-            return True
-    return False
-
-
-def _word_rule(node, rules: tuple[Rule, ...]) -> Rule | None:
-    """The first rule (in plan order) one of whose words the node's class or id holds."""
-    attrs = node.attributes
-    names = [attrs.get("id") or "", *(attrs.get("class") or "").split()]
-    for rule in rules:
-        if any(holds(words_of(name), rule.words) for name in names if name):
-            return rule
-    return None
 
 
 def _share_bars(rule: Rule, anchors: list, targets: dict[str, list]) -> None:

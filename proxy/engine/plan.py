@@ -13,6 +13,7 @@ from proxy.engine.attribution import SelectorRule, by_key, signature
 from proxy.engine.listindex import ListsInForce
 from proxy.engine.needles import Needle, needles_for
 from proxy.engine.scanners import AttributeScanner, NeedleScanner, SourceScanner
+from proxy.engine.words import WordIndex
 from proxy.rules import Rule
 from proxy.rules.selectors import gate_bytes, split_selector_list, uncommon_tags
 
@@ -48,6 +49,7 @@ class Plan:
     link_rules: tuple[Rule, ...] = ()  # rules finding containers of links by their addresses
     markup_forms: frozenset[bytes] = frozenset()  # those words and link fragments, as the page's scan finds them
     markup: AttributeScanner | None = None  # where they stand in class, id and href values
+    word_index: WordIndex | None = None  # which word rule a class name or id belongs to
 
     @property
     def empty(self) -> bool:
@@ -78,7 +80,8 @@ def compile_rules(active: tuple[Rule, ...], lang: str, scanning: bool) -> Plan:
     return Plan(active, groups, needles, scanner=NeedleScanner(forms) if forms and scanning else None,
                 gate_forms=literals, source=SourceScanner(sorted(literals)) if scanning else None,
                 word_rules=word_rules, link_rules=link_rules, markup_forms=markup_forms,
-                markup=AttributeScanner(words, fragments, scanning) if words or fragments else None)
+                markup=AttributeScanner(words, fragments, scanning) if words or fragments else None,
+                word_index=WordIndex(word_rules))
 
 
 def _group(requirement: str, rules: tuple[SelectorRule, ...]) -> SelectorGroup:
