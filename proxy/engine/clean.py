@@ -33,6 +33,7 @@ from proxy.engine.listindex import ListIndex, build_list_index, lists_in_force
 from proxy.engine.match_lists import match_lists
 from proxy.engine.match_markup import match_markup
 from proxy.engine.match_selectors import match_selectors
+from proxy.engine.match_stories import match_stories
 from proxy.engine.match_text import match_text
 from proxy.engine.patterns import Runner, check
 from proxy.engine.plan import Plan, compile_rules
@@ -214,7 +215,7 @@ class Engine:
         body = tree.body
         if body is None:
             return {}, {}, text
-        page = Page(tree, body, path, data, Runner(deadline, self.quarantine))
+        page = Page(tree, body, path, data, Runner(deadline, self.quarantine), host)
         page.scanner = plan.source  # the same for every language's plan
         if plan.needles:
             lang = page_language(tree) or guess_language(page.segments[1])
@@ -230,6 +231,9 @@ class Engine:
             check(deadline)
         if plan.markup is not None:
             match_markup(page, plan, targets)
+            check(deadline)
+        if plan.story_rules:
+            match_stories(page, plan, targets)
             check(deadline)
         if plan.needles:
             match_text(page, plan, targets)

@@ -25,8 +25,9 @@ class Page:
     """One parsed page and what has been worked out about it, computed on demand."""
 
     def __init__(self, tree: LexborHTMLParser, body, path: str = "/", data: bytes | None = None,
-                 patterns: Runner | None = None):
+                 patterns: Runner | None = None, host: str = ""):
         self.tree = tree
+        self.host = host  # the page's host, for links to the same site
         self.patterns = patterns or Runner()  # runs the rules' regular expressions, bounded
         self.body = body
         self.path = path  # the URL's path and query, for `:matches-path()`

@@ -50,10 +50,12 @@ class Plan:
     markup_forms: frozenset[bytes] = frozenset()  # those words and link fragments, as the page's scan finds them
     markup: AttributeScanner | None = None  # where they stand in class, id and href values
     word_index: WordIndex | None = None  # which word rule a class name or id belongs to
+    story_rules: tuple[Rule, ...] = ()  # rules finding boxes of links to the site's other stories
 
     @property
     def empty(self) -> bool:
-        return not self.selector_groups and not self.needles and not self.lists and self.markup is None
+        return (not self.selector_groups and not self.needles and not self.lists and self.markup is None
+                and not self.story_rules)
 
 
 def compile_rules(active: tuple[Rule, ...], lang: str, scanning: bool) -> Plan:
@@ -81,7 +83,7 @@ def compile_rules(active: tuple[Rule, ...], lang: str, scanning: bool) -> Plan:
                 gate_forms=literals, source=SourceScanner(sorted(literals)) if scanning else None,
                 word_rules=word_rules, link_rules=link_rules, markup_forms=markup_forms,
                 markup=AttributeScanner(words, fragments, scanning) if words or fragments else None,
-                word_index=WordIndex(word_rules))
+                word_index=WordIndex(word_rules), story_rules=tuple(r for r in active if r.story_links))
 
 
 def _group(requirement: str, rules: tuple[SelectorRule, ...]) -> SelectorGroup:

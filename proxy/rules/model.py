@@ -119,11 +119,12 @@ class Rule:
     spare: str | None = None  # a match that is, is inside or holds an element matching this stays
     within: str | None = None  # text patterns match only elements matching this or inside one
     link_box: bool = False  # widen each match to the box of links around it (a related-stories box)
+    story_links: int = 0  # boxes of at least this many links to the site's other stories, in the article's column
 
     @property
     def matches_elements(self) -> bool:
         """Whether the rule finds elements by markup (selectors, words, links) at all."""
-        return bool(self.selectors or self.words or self.links)
+        return bool(self.selectors or self.words or self.links or self.story_links)
 
 
 @dataclass(frozen=True)

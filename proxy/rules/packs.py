@@ -45,6 +45,7 @@ RULE_KEYS = {
     "min_text": "a match with less text than this many characters (an icon alone) is not removed",
     "spare": "a match that is, is inside or holds an element matching this selector stays",
     "within": "text patterns match only elements matching this selector or inside one",
+    "story_links": "a box of at least this many links to other stories of the same site, in the article's column",
     "link_box": "widen each match to the box of links around it (mostly link text, two links or more)",
     "enabled": "whether the rule is on by default",
     "note": "free-form remark for maintainers",
@@ -206,8 +207,9 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err, tr
     if not isinstance(link_box, bool):
         err(raw.key_line("link_box"), "link_box must be true or false", label)
         link_box = False
-    if not selectors and not raw_patterns and not words and not links:
-        err(line, "rule removes nothing: give selectors, text, words and/or links", label)
+    story_links = _bounded_int(raw, "story_links", 0, 2, 50, label, err)
+    if not selectors and not raw_patterns and not words and not links and not story_links:
+        err(line, "rule removes nothing: give selectors, text, words, links and/or story_links", label)
     upward = raw.get("upward")
     if upward is not None:
         if isinstance(upward, bool) or not isinstance(upward, (int, str)):
@@ -234,7 +236,7 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err, tr
         selectors=tuple(s for s, _ in selectors), text=tuple(patterns), lang=tuple(x.lower() for x in lang), requires=requires, upward=upward,
         strip=strip, enabled=bool(enabled), source=source, line=line,
         words=tuple(w for w, _ in words), links=tuple(f for f, _ in links), min_links=min_links, max_text=max_text, min_text=min_text,
-        spare=spare, within=within, link_box=link_box,
+        spare=spare, within=within, link_box=link_box, story_links=story_links,
     )
 
 

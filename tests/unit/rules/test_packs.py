@@ -66,6 +66,21 @@ def test_duplicate_id_across_packs(tmp_path):
     ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    upward: 0\n    selectors: ['.a']\n", 6, "upward levels"),
     ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    strip: 'a >'\n    selectors: ['.a']\n", 6, "strip selector"),
     ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    enabled: maybe\n    selectors: ['.a']\n", 6, "enabled must be"),
+    # the directives that find elements by their markup (issue #13)
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    words: [Share]\n", 6, "a word is 3 to 30 lower-case"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    words: [share, x]\n", 6, "got 'x'"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    links: ['face book']\n", 6, "a link fragment is"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    links: [facebook.com/sharer]\n    min_links: 0\n", 7, "min_links must be a whole number"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    selectors: ['.a']\n    min_links: 2\n", 7, "min_links counts the rule's links"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    words: [share]\n    max_text: -5\n", 7, "max_text must be a whole number"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    words: [share]\n    min_text: many\n", 7, "min_text must be a whole number"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    words: [share]\n    spare: 'div >'\n", 7, "spare selector"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    selectors: ['.a']\n    within: '.sr-only'\n", 7, "within narrows the rule's text patterns"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    text: [Share]\n    within: '[['\n", 7, "within selector"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    text: [Related]\n    link_box: yes please\n", 7, "link_box must be true or false"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    text: [Related]\n    link_box: true\n    upward: 2\n", 7, "link_box widens a match itself"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    story_links: 1\n", 6, "story_links must be a whole number from 2"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    max_text: 40\n", 4, "rule removes nothing"),
 ])
 def test_single_mistakes(text, line, message):
     pack, errors = parse_pack_text(text, "p.yaml")
@@ -79,3 +94,18 @@ def test_rules_readme_documents_every_directive():
         assert f"`{key}`" in readme, f"rules/README.md does not document `{key}`"
     for kind in KINDS:
         assert f"`{kind}`" in readme
+
+
+def test_rules_readme_examples_are_rules_that_load():
+    """Each YAML example of rules/README.md that is a list of rules parses without a
+    problem when put in a pack: the documentation cannot drift from the language."""
+    import re  # noqa: PLC0415
+
+    readme = (builtin_rules_dir() / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("- id:")]
+    assert len(blocks) >= 2
+    for block in blocks:
+        text = "id: readme\ntitle: README examples\nkind: other\nrules:\n" + "".join(
+            "  " + line + "\n" for line in block.splitlines())
+        pack, errors = parse_pack_text(text, "README.md")
+        assert pack is not None and not errors, (errors, block)
