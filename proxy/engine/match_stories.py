@@ -80,6 +80,12 @@ def _boxes(rule: Rule, column, stories: list, paragraphs: set[int], targets: dic
     for anchor in stories:
         if anchor.mem_id in taken:
             continue
+        if rule.story_links == 1:
+            best = _card(anchor, column)
+            if best is not None:
+                taken |= {a.mem_id for a in find(best, "a[href]")} & ids
+                targets.setdefault(rule.id, []).append(best)
+            continue
         node, best = anchor, None
         for _ in range(MAX_LEVELS):
             parent = node.parent
@@ -104,6 +110,35 @@ def _boxes(rule: Rule, column, stories: list, paragraphs: set[int], targets: dic
             inside = {a.mem_id for a in find(best, "a[href]")} & ids
             taken |= inside
             targets.setdefault(rule.id, []).append(best)
+
+
+# A card: the block around one story link, holding nothing else but a short label.
+MIN_LABEL = 3
+CARD_TAGS = frozenset({"p", "div", "aside", "article", "li", "section", "figure", "h2", "h3", "h4", "h5", "h6",
+                       "ul", "ol", "header"})
+
+
+def _card(anchor, column):
+    """The largest block around a lone story link that holds no other link with text and
+    at most a label besides it (a promo card dropped between the article's paragraphs)."""
+    own = len(normalize_text(anchor.text(deep=True)))
+    node, best = anchor, None
+    for _ in range(4):
+        parent = node.parent
+        if parent is None or parent.mem_id == column.mem_id or parent.tag in PROTECTED_TAGS:
+            break
+        if len(normalize_text(parent.text(deep=True))) - own > LABEL:
+            break
+        if sum(1 for a in find(parent, "a[href]") if normalize_text(a.text(deep=True))) > 1:
+            break
+        node = parent
+        if parent.tag in CARD_TAGS:
+            best = parent
+    # Only a labelled card ("Lire aussi", "Mehr zum Thema"): a bare headline between
+    # paragraphs may be the article's own cross-reference.
+    if best is not None and len(normalize_text(best.text(deep=True))) - own < MIN_LABEL:
+        return None
+    return best
 
 
 def _site(host: str) -> str:

@@ -207,7 +207,7 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err, tr
     if not isinstance(link_box, bool):
         err(raw.key_line("link_box"), "link_box must be true or false", label)
         link_box = False
-    story_links = _bounded_int(raw, "story_links", 0, 2, 50, label, err)
+    story_links = _bounded_int(raw, "story_links", 0, 1, 50, label, err)
     if not selectors and not raw_patterns and not words and not links and not story_links:
         err(line, "rule removes nothing: give selectors, text, words, links and/or story_links", label)
     upward = raw.get("upward")

@@ -79,7 +79,7 @@ def test_duplicate_id_across_packs(tmp_path):
     ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    text: [Share]\n    within: '[['\n", 7, "within selector"),
     ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    text: [Related]\n    link_box: yes please\n", 7, "link_box must be true or false"),
     ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    text: [Related]\n    link_box: true\n    upward: 2\n", 7, "link_box widens a match itself"),
-    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    story_links: 1\n", 6, "story_links must be a whole number from 2"),
+    ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    story_links: 0\n", 6, "story_links must be a whole number from 1"),
     ("id: x\ntitle: t\nrules:\n  - id: r\n    title: t\n    max_text: 40\n", 4, "rule removes nothing"),
 ])
 def test_single_mistakes(text, line, message):
