@@ -144,10 +144,11 @@ class Rulebook:
 
     def _warm(self, rules: RuleSet, toggles: Toggles) -> None:
         self.engine.compile_plan(rules, "", toggles)
-        # A page's text rules are those of its language: the plans for the languages of the
-        # pages seen lately, ready before the next page in them.
-        for lang in self.engine.recent_languages():
-            self.engine.compile_plan(rules, "", toggles, lang)
+        # A plan is per site (its packs, its switches) and language (the text rules): those
+        # of the pages seen lately, ready before the next page of them.
+        for host, lang in self.engine.recent_pages():
+            self.engine.compile_plan(rules, host, toggles)
+            self.engine.compile_plan(rules, host, toggles, lang)
 
     def clean(self, html: str | bytes, url: str, content_type: str | None = None,
               deadline: float | None = None) -> CleanResult:

@@ -289,9 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"quietpage {command}: {exc}", file=sys.stderr)
         return 2
     except DomainError as exc:  # refused by the store, the lists or the library: one sentence
-        print(f"quietpage {command}: {exc.detail}", file=sys.stderr)
-        if "data_dir" in vars(args):  # a refusal may come from looking in the wrong folder
-            print(instance_note(args), file=sys.stderr)
+        # A refusal may come from looking in the wrong folder: say which, on the same line.
+        note = f" {instance_note(args)}" if "data_dir" in vars(args) else ""
+        print(f"quietpage {command}: {exc.detail}{note}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -45,7 +45,7 @@ from proxy.rules import NO_TOGGLES, RulePack, RuleSet, Toggles, load_rules
 # Combined page scanners (the selectors' strings with a list index's) an engine keeps.
 SOURCE_SCANNERS = 64
 # The plans of this many languages (of the pages cleaned lately) are built ahead of need.
-RECENT_LANGUAGES = 6
+RECENT_PAGES = 8  # (site, language) pairs whose plans a rule change builds ahead
 
 
 @dataclass(frozen=True)
@@ -107,12 +107,20 @@ class Engine:
         self._sources: dict[tuple[frozenset[bytes], ListIndex], SourceScanner | None] = {}
         self._builtin: RuleSet | None = None
         self.quarantine: set[tuple[str, str]] = set()  # (rule id, pattern) that ran too long
-        self._languages: dict[str, None] = {"en": None}  # of the pages cleaned lately, newest last
+        # (site, language) of the pages cleaned lately, newest last; English pages at least.
+        self._recent: dict[tuple[str, str], None] = {("", "en"): None}
 
-    def recent_languages(self) -> tuple[str, ...]:
-        """The languages of the pages cleaned lately (English at least): whose plans to
-        build ahead when the rules change."""
-        return tuple(self._languages)
+    def recent_pages(self) -> tuple[tuple[str, str], ...]:
+        """The (site, language) pairs of the pages cleaned lately: whose plans to build
+        ahead when the rules or the switches change, so the next page pays for none."""
+        return tuple(self._recent)
+
+    def _seen(self, host: str, lang: str) -> None:
+        key = (host, lang)
+        self._recent.pop(key, None)
+        self._recent[key] = None
+        if len(self._recent) > RECENT_PAGES:
+            del self._recent[next(iter(self._recent))]
 
     def compile_plan(self, rules: RuleSet, host: str, toggles: Toggles = NO_TOGGLES, lang: str = "") -> Plan:
         """The plan for `host` (built once, then cached per rule set, site, switches and language)."""
@@ -221,10 +229,7 @@ class Engine:
             lang = page_language(tree) or guess_language(page.segments[1])
             if lang:
                 plan = self.compile_plan(rules, host, toggles, lang)
-                if lang not in self._languages:
-                    self._languages[lang] = None
-                    if len(self._languages) > RECENT_LANGUAGES:
-                        del self._languages[next(iter(self._languages))]
+                self._seen(host, lang)
         targets: dict[str, list] = {}
         if plan.selector_groups:
             match_selectors(page, plan, targets)

@@ -241,8 +241,8 @@ def _parse_rule(raw, line, pack_id, default_kind, default_scope, source, err, tr
 
 
 def _bounded_int(raw, key, default, low, high, label, err):
-    value = raw.get(key, default)
-    if value is default:
+    value = raw.get(key)
+    if value is None:  # not given (`value is default` would also pass a literal 0)
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         err(raw.key_line(key), f"{key} must be a whole number from {low} to {high}, got {value!r}", label)

@@ -19,10 +19,12 @@ from support.servicerig import cli, make_token
 SEED_URL = f"https://www.rt.com{SEED_PATH}"
 SHARE = "Like this story? Share it with a friend!"
 TRENDS_HTML = 'class="layout__sidebar trends"'
-# On rt.com two rules take the share prompt: the site's widget rule takes the whole box,
-# and where it is off the generic phrase rule takes the sentence. Titles as in rules/.
+# On rt.com several rules take the share widgets: the site's widget rule and the generic
+# ones that find share bars by their links; the prompt sentence is the generic phrase
+# rule's. Titles as in rules/.
 SHARE_WIDGETS = ("rt.com.share-widgets", "Share widgets (they repeat the headline)")
-SHARE_PHRASES = ("share-prompts.phrases", "“Share this” and “Share it with a friend” prompts")
+SHARE_PHRASES = ("share-prompts.phrases", "“Share this”, “Share it with a friend” and “Follow us” prompts")
+SHARE_BARS = ("share-prompts.share-bars", "Share bars, found by where their links go")
 NOTICE_RULE = ("rt.com.comments-notice", "Comment-engine notice")
 ALSO_ON = ("rt.com.read-more", "“Also on rt.com” promos")
 INLINE_LINKS = ("related-promos.inline-links", "“Read more:”, “Related:” and “Also on …” links inside the text")
@@ -142,12 +144,17 @@ def test_popup_lists_the_rules_that_fired_with_counts(ext, quiet):
     expect(state).to_contain_text("This page was cleaned: 52 elements removed.")
     # The rules that fired, by title, with the counts the proxy reported, most first.
     report = api.call("GET", f"/api/page-report?url={SEED_URL}").body
-    assert report["removed"][SPRITES[0]] == 47 and report["removed"][SHARE_WIDGETS[0]] == 2
+    removed = report["removed"]
+    assert removed[SPRITES[0]] == 47 and removed[SHARE_WIDGETS[0]] == 1 and removed[SHARE_BARS[0]] == 1
     titles = {r["id"]: r["title"] for p in api.call("GET", "/api/rules").body["packs"] for r in p["rules"]}
-    expected = [f"{titles[rule]} — {n} removed" for rule, n in sorted(report["removed"].items(), key=lambda i: -i[1])]
+    expected = [f"{titles[rule]} — {n} removed" for rule, n in sorted(removed.items(), key=lambda i: -i[1])]
     lines = [re.sub(r"\s+", " ", t) for t in popup.locator("#removed li").all_inner_texts()]
-    assert lines == expected and len(lines) == 5
-    assert f"{SHARE_WIDGETS[1]} — 2 removed" in lines and f"{NOTICE_RULE[1]} — 1 removed" in lines
+    assert len(lines) == len(expected) == 6
+    assert all(line.startswith(want) for line, want in zip(lines, expected)), (lines, expected)
+    # A removal other rules also matched says so: switching this one off alone would not bring it back.
+    widgets = next(line for line in lines if line.startswith(f"{SHARE_WIDGETS[1]} — 1 removed"))
+    assert "Also taken by 4 other rules" in widgets and SHARE_BARS[1] in widgets
+    assert f"{NOTICE_RULE[1]} — 1 removed" in lines
     # Every rule of the site's pack is a switch named by its title, on here.
     for title in (SHARE_WIDGETS[1], NOTICE_RULE[1], "“Also on rt.com” promos", SPRITES[1]):
         expect(switch(popup, title)).to_be_checked()
@@ -186,13 +193,13 @@ def test_switching_the_share_prompt_rules_and_pausing_the_site(ext, quiet):
         reload_through_proxy(page)
         assert SHARE not in visible(page)
 
-        # The site's widget rule off: the widgets (and the headline they repeat) are back,
-        # the prompt stays gone.
+        # The site's widget rule off: as the popup said, the generic share-bar rules still
+        # take the widgets (and the headline they repeat); the prompt stays gone.
         flip(popup, SHARE_WIDGETS[1])
         expect(switch(popup, SHARE_WIDGETS[1])).not_to_be_checked()
         reload_through_proxy(page)
         text = visible(page)
-        assert SHARE not in text and text.count("Once more with feeling?") == 2
+        assert SHARE not in text and text.count("Once more with feeling?") == 1
         flip(popup, SHARE_WIDGETS[1])
 
         # Paused: everything is back, byte for byte what the site sent.

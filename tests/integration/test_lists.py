@@ -212,10 +212,12 @@ async def test_list_body_limit_is_raised_for_lists_only(service):
 
 
 async def test_rule_listing_stays_small_with_a_list_of_20000_rules(service):
+    without = len(json.dumps((await service.call("GET", "/api/rules?site=www.rt.com")).body))
     text = "! Title: Huge\n" + "".join(f"##.ad-slot-{n}\n" for n in range(20_000)) + "rt.com##.read-more\n"
     assert (await service.call("POST", "/api/lists", {"name": "huge", "text": text})).status == 201
     r = await service.call("GET", "/api/rules?site=www.rt.com")
-    assert r.status == 200 and len(json.dumps(r.body)) < 60_000
+    # The 20,000 rules out of scope add a line of counts, not a listing.
+    assert r.status == 200 and len(json.dumps(r.body)) - without < 2_000
     pack = next(p for p in r["packs"] if p["id"] == "huge")
     assert pack["rule_count"] == 20_001 and pack["rules_left_out"] == 20_000
     assert [(x["id"], x["title"], x["in_scope_here"]) for x in pack["rules"]] == [
