@@ -86,7 +86,8 @@ export async function saveReadingCopy({ tabId }) {
   if (answer.status === 200 || answer.status === 201) {
     const { address } = await getSettings();
     const article = answer.body?.article ?? answer.body ?? {};
-    return { title: article.title || captured.title, link: article.id != null ? `${address}/articles/${article.id}` : null };
+    return { title: article.title || captured.title, link: article.id != null ? `${address}/articles/${article.id}` : null,
+      images: answer.body?.images ?? null };
   }
   if (answer.status === 404) {
     throw new Problem("no-library", "Not saved: this QuietPage service has no reading-copy library yet " +

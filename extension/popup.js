@@ -256,7 +256,18 @@ async function saveReadingCopy() {
     return;
   }
   const link = answer.link ? el("a", { href: answer.link, target: "_blank", rel: "noopener", text: "Open it in the library" }) : null;
-  say(`Saved “${answer.title}”. `, link);
+  say(`Saved “${answer.title}”. ${imagesNotStored(answer.images)}`, link);
+}
+
+/** The article's images the copy is saved without: the service could not fetch them (its log says why). */
+function imagesNotStored(images) {
+  const total = images?.in_article ?? 0;
+  const missing = total - (images?.stored ?? total);
+  if (missing <= 0) return "";
+  const why = "QuietPage's log says why";
+  if (missing < total) return `${missing} of its ${total} images could not be fetched; the copy has the others (${why}). `;
+  if (total === 1) return `Its image could not be fetched, so the copy has none (${why}). `;
+  return `None of its ${total} images could be fetched, so the copy has none (${why}). `;
 }
 
 // --- live updates ----------------------------------------------------------------------------
