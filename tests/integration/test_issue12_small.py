@@ -4,8 +4,13 @@ for no plan; `quietpage rules list` shows the imported lists and the person's ow
 `make run` installs only what running needs, with pip's progress. Against the real
 `quietpage run` (a subprocess with its own data dir) and the real `quietpage` command.
 
-The other sub-items of 13–15 are held elsewhere: see the table in the commit that added
-this file."""
+The other sub-items of 13–15 are held elsewhere: item 13 by tests/browser/test_extension.py
+(test_the_popup_names_every_rule_that_took_a_removal), tests/browser/test_popup_credits_markup.py
+and test_issue12_credits.py; item 14 by tests/browser/test_ca_install.py and
+test_issue12_ca_steps.py; the rest of 15 by test_newcomer.py, test_issue12_more.py,
+test_issue12_images.py, tests/browser/test_issue12_save_images.py and, in
+tests/browser/test_extension.py, test_pairing_end_to_end (the browser's name) and
+test_a_long_filter_is_shown_whole_and_wraps_inside_the_popup."""
 from __future__ import annotations
 
 import re
