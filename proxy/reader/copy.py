@@ -19,6 +19,7 @@ from trafilatura.htmlprocessing import convert_to_html
 
 from proxy.engine import clean_page
 from proxy.engine.prepare import PageRefused, structure_problem
+from proxy.reader.images import page_base, place_pictures
 from proxy.reader.metadata import PageMetadata, page_metadata
 from proxy.reader.sanitize import html_to_text, sanitize_html
 from proxy.rules import RuleSet
@@ -64,9 +65,9 @@ def read_article(html: str | bytes, url: str, rules: RuleSet | None = None,
     meta = page_metadata(tree, url)
     body = (extract or extract_main)(page, url, _paragraph_chars(tree))
     article = sanitize_html(body, url) if body else ""
-    article = _complete(article, meta, tree)
+    html, text = _complete(article, meta, tree, page_base(tree, url))
     return ReadingCopy(meta.title, meta.byline, meta.published, meta.site_name, meta.lang, meta.lead_image,
-                       article, html_to_text(article))
+                       html, text)
 
 
 def extract_main(page: str, url: str, paragraph_chars: int) -> str:
@@ -100,29 +101,37 @@ def _paragraph_chars(tree: LexborHTMLParser) -> int:
     return sum(len(node.text()) for node in tree.css("p"))
 
 
-def _complete(article: str, meta: PageMetadata, tree: LexborHTMLParser) -> str:
-    """Drop the headline (the copy carries it as `.title`), and put back what extractors
-    leave out of news pages: the standfirst under the headline and the cover image."""
+def _complete(article: str, meta: PageMetadata, tree: LexborHTMLParser, base: str) -> tuple[str, str]:
+    """The copy's HTML and text: the headline dropped (the copy carries it as `.title`), and
+    what extractors leave out of news pages put back: the standfirst under the headline, the
+    article's pictures where they stand (`base`: their URLs' base), the cover image when the
+    page shows no picture. The text is taken before the pictures: their captions are not
+    the article's words (the extracted text stays as it was)."""
     body = LexborHTMLParser(article).body
     if body is None:
-        return article
+        return article, html_to_text(article)
     first = _first_element(body)
     if first is not None and first.tag in ("h1", "h2") and _same(first.text(), meta.title):
         first.decompose()
-    lead = []
     summary = _standfirst(tree, meta.description)
     if summary and _norm(summary) not in _norm(body.text()):
-        lead.append(f"<p>{_escape(summary)}</p>")
-    if meta.lead_image and not any(_same_image(n.attributes.get("src"), meta.lead_image) for n in body.css("img")):
-        lead.append(f'<figure><img src="{_escape(meta.lead_image)}" alt=""></figure>')
-    if lead:
-        anchor = _first_element(body)
-        for node in list(LexborHTMLParser("".join(lead)).body.iter()):
-            if anchor is None:
-                body.insert_child(node)
-            else:
-                anchor.insert_before(node)
-    return body.inner_html.strip()
+        _insert_first(body, f"<p>{_escape(summary)}</p>")
+    text = html_to_text(body.inner_html)
+    pictures = place_pictures(body, tree, base, meta.title)
+    # The cover stands in for pictures a page shows only by script; a page whose own
+    # pictures are all judged not the article's gets none (its og:image is a share card).
+    if meta.lead_image and not pictures.seen:
+        _insert_first(body, f'<figure><img src="{_escape(meta.lead_image)}" alt=""></figure>')
+    return body.inner_html.strip(), text
+
+
+def _insert_first(body, html: str) -> None:
+    anchor = _first_element(body)
+    for node in list(LexborHTMLParser(html).body.iter()):
+        if anchor is None:
+            body.insert_child(node)
+        else:
+            anchor.insert_before(node)
 
 
 def _standfirst(tree: LexborHTMLParser, description: str | None) -> str | None:

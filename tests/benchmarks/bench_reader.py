@@ -17,6 +17,12 @@ load on the machine hits them alike. The first pass is "cold": the engine compil
 rule plan for each new host then (cached afterwards, as in a running proxy that has seen
 the site). The reported time per page is the median over pages of each page's median
 over the warm passes; cold medians are printed too.
+
+Pictures and metadata, over Mozilla Readability's 112 test pages (each read as from
+`http://fakehost/test/page.html`, as Readability's tests do): image recall and precision
+of the reading copy against Readability's expected article, pooled over pages, an image
+known by host + path (tests/support/readability.py); and how often the copy's title,
+byline, site name and language agree with `expected-metadata.json`.
 """
 from __future__ import annotations
 
@@ -29,13 +35,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import trafilatura  # noqa: E402
 
 import aeb  # noqa: E402
 from proxy.reader import read_article  # noqa: E402
+from support import readability  # noqa: E402
 
 TARGET_F1 = 0.960
+TARGET_IMAGES = 0.90
 TARGET_MARGIN = 0.005
 TARGET_TIME_RATIO = 1.5
 
@@ -83,6 +92,37 @@ def timing(samples: list[list[float]]) -> dict:
             "total_ms": sum(warm), "cold_total_ms": sum(cold)}
 
 
+def pictures_and_metadata(pages: list[readability.ReadabilityPage]) -> dict:
+    """Pooled image scores and metadata agreement of the reading copies of `pages`."""
+    total = readability.ImageScore(0, 0, 0, 0)
+    agree = {field: 0 for field in readability.METADATA_FIELDS}
+    misses = []
+    for page in pages:
+        copy = read_article(page.html, readability.PAGE_URL)
+        got = readability.score_images(page.expected_html, copy.html)
+        total += got
+        if got.found < got.expected or got.correct < got.copied:
+            misses.append((page.name, got))
+        for field, key in readability.METADATA_FIELDS.items():
+            same = readability.same_lang if field == "lang" else readability.same_text
+            agree[field] += same(getattr(copy, field), page.metadata.get(key))
+    return {"images": total, "metadata": {f: n / len(pages) for f, n in agree.items()}, "misses": misses,
+            "pages": len(pages)}
+
+
+def print_pictures(found: dict, worst: int) -> list[tuple[str, str, bool]]:
+    images = found["images"]
+    print(f"\nReadability: {found['pages']} pages; images expected {images.expected}, in the copies "
+          f"{images.copied}; recall {images.recall:.3f} ({images.found}/{images.expected}), precision "
+          f"{images.precision:.3f} ({images.correct}/{images.copied})")
+    print("metadata agreement: " + ", ".join(f"{f} {share:.3f}" for f, share in found["metadata"].items()))
+    misses = sorted(found["misses"], key=lambda m: (m[1].found - m[1].expected) + (m[1].correct - m[1].copied))
+    for name, got in misses[:worst]:
+        print(f"  {name}: found {got.found}/{got.expected}, right {got.correct}/{got.copied}")
+    return [(f"image recall >= {TARGET_IMAGES:.2f}", f"{images.recall:.3f}", images.recall >= TARGET_IMAGES),
+            (f"image precision >= {TARGET_IMAGES:.2f}", f"{images.precision:.3f}", images.precision >= TARGET_IMAGES)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=aeb.DEFAULT_CORPUS, help="AEB corpus directory")
@@ -90,9 +130,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="passes over the corpus: the first is cold, the rest are timed warm (default 3)")
     parser.add_argument("--worst", type=int, default=5, help="pages to list where the reader trails trafilatura")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--readability", type=Path, default=readability.CORPUS,
+                        help="Readability test-page corpus directory (pictures and metadata)")
+    parser.add_argument("--pictures-only", action="store_true", help="only the Readability pages, no AEB")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+
+    picture_checks = print_pictures(pictures_and_metadata(readability.load_pages(args.readability)), args.worst)
+    if args.pictures_only:
+        print()
+        for label, value, ok in picture_checks:
+            print(f"ACCEPT {label}: {value} -> {'PASS' if ok else 'FAIL'}")
+        return 0 if all(ok for _l, _v, ok in picture_checks) else 1
 
     pages = aeb.load_corpus(args.corpus)
     outputs, times = run(pages, args.repeat)
@@ -119,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {page.id}  {aeb.f1(*ours_pages[page.id]):.3f} / {aeb.f1(*best_pages[page.id]):.3f}  {page.url}")
 
     checks = [
+        *picture_checks,
         (f"F1 >= {TARGET_F1:.3f}", f"{ours['f1']:.4f}", ours["f1"] >= TARGET_F1),
         (f"F1 >= trafilatura + {TARGET_MARGIN}", f"{ours['f1']:.4f} vs {best['f1']:.4f} + {TARGET_MARGIN} "
          f"= {best['f1'] + TARGET_MARGIN:.4f} ({best_name})", ours["f1"] >= best["f1"] + TARGET_MARGIN),

@@ -1,0 +1,516 @@
+"""The article's pictures, put back where they stand in its text.
+
+trafilatura finds the text without its image mode (which also keeps captions, credits and
+teasers around pictures and costs text F1). The pictures are found here, on the cleaned
+page, in one walk of its tree, and never change the article's text:
+
+1. anchors: the page's text nodes that the extracted article holds, in order;
+2. the article's region: the smallest element that holds most of the anchors' text;
+3. pictures: every `<img>` with its best URL (`srcset` candidates, lazy-loading
+   attributes, `<picture>` sources, a `<noscript>` fallback in place of its placeholder;
+   relative URLs against `<base>`) and the caption of its `<figure>`; tracking pixels,
+   icons, sprites, logos, avatars, ads and share buttons left out, and so are pictures
+   outside the region or far (in text the article does not hold) from the article's text;
+4. placement: each picture after the article block holding the last anchor before it.
+
+Work is bounded on hostile pages: at most MAX_SEEN images are looked at, MAX_PLACED placed.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from proxy.reader.sanitize import safe_url
+
+# Images looked at on one page, and placed in one copy (the library stores at most 40).
+MAX_SEEN = 400
+MAX_PLACED = 60
+# A text node shorter than this (normalised) says too little to be matched in the article.
+MIN_ANCHOR_CHARS = 20
+# The region is the smallest element holding at least this share of the matched text.
+REGION_SHARE = 0.8
+# Text the article does not hold, in characters, that may stand between a picture and the
+# article's text next to it (a caption, a credit, a byline).
+NEAR = 300
+# Candidates of a srcset: the smallest at least this wide, else the widest.
+WANTED_WIDTH = 1200
+# Declared sizes: at most PIXEL on a side is a tracking pixel; at most ICON on both an icon.
+PIXEL = 2
+ICON = 48
+MAX_CAPTION = 1000
+
+_WORD = re.compile(r"\w+")
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src",
+               "data-full-src")
+_SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "srcset")
+# Words in an image's URL path, or in its own or its wrappers' class and id, that name what
+# is not a picture of the article.
+_URL_WORDS = frozenset("""sprite sprites icon icons favicon pixel spacer blank tracking tracker beacon badge badges
+emoji emoticon emoticons avatar avatars gravatar""".split())
+_CLASS_WORDS = frozenset("""icon icons sprite sprites avatar avatars gravatar emoji emoticon badge badges share
+sharing social pixel tracking ad ads advert adverts advertisement advertising sponsor sponsored promo logo
+subscribe newsletter""".split())
+_PLACEHOLDER = re.compile(r"(^|/)(blank|spacer|pixel|placeholder|transparent|empty|clear|grey|gray|loading|lazy"
+                          r"|1x1)[\w.-]*\.(gif|png|jpe?g|svg|webp)$", re.I)
+# Page furniture: a picture there belongs to the site, not to the article, unless the
+# article's own region holds it.
+_FURNITURE = frozenset(("nav", "footer", "aside", "form"))
+_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li pre blockquote td th dt dd figcaption caption table ul ol dl figure".split())
+_IN_PLACE = frozenset(("li", "td", "th", "dd", "dt"))  # a picture there stays inside it
+_SKIP_TEXT_IN = frozenset(("script", "style", "template", "noscript", "title"))
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image of the article as the copy shows it."""
+
+    url: str
+    alt: str = ""
+    caption: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+def page_base(tree: LexborHTMLParser, url: str) -> str:
+    """The address relative image URLs are resolved against: `<base href>` (itself made
+    absolute against `url`) or `url`."""
+    node = tree.css_first("base[href]")
+    if node is not None:
+        base = safe_url(node.attributes.get("href") or "", url)
+        if base:
+            return base
+    return url
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What `place_pictures` did: pictures the page shows (tracking pixels, icons and the
+    like not counted), and how many of them went into the article."""
+
+    seen: int
+    placed: int
+
+
+def place_pictures(body, tree: LexborHTMLParser, base: str, title: str | None = None) -> Placed:
+    """Put the pictures of the page `tree` into the article `body` (a Lexbor `<body>` of
+    sanitised HTML) where they stand."""
+    if tree.body is None or tree.css_first("img") is None:
+        return Placed(0, 0)
+    text, starts, slots = _article_text(body)
+    if not text:
+        return Placed(0, 0)
+    found = _walk(tree.body, text, _norm(title or ""), base)
+    if not found.pictures or not found.anchors:
+        return Placed(len(found.pictures), 0)
+    region = _region(found.anchors)
+    opening = 0  # the first anchor in the region: the article's text proper starts there
+    if region is not None:
+        opening = next((i for i, (parent, _) in enumerate(found.anchors) if _inside(parent, region.mem_id)), 0)
+    placed: dict[int, list[Picture]] = {}
+    before_first: list[Picture] = []
+    kept: set[str] = set()
+    last = None
+    for seen in found.pictures:
+        if len(kept) >= MAX_PLACED:
+            break
+        picture = seen.picture
+        if picture.url in kept or not _belongs(seen, found, region, opening):
+            continue
+        if last is not None and _rendition_of(seen, last):
+            continue
+        kept.add(picture.url)
+        last = seen
+        if picture.caption and _norm(picture.caption) in text:
+            picture = Picture(picture.url, picture.alt, "", picture.width, picture.height)
+        if seen.anchor_end is None:
+            before_first.append(picture)
+        else:
+            slot = bisect_right(starts, seen.anchor_end - 1) - 1
+            placed.setdefault(max(slot, 0), []).append(picture)
+    for index, pictures in placed.items():
+        slot = slots[index]
+        inside = slot.tag in _IN_PLACE
+        nodes = _nodes("".join(_markup(p, inside) for p in pictures))
+        if inside:
+            for node in nodes:
+                slot.insert_child(node)
+        else:
+            for node in reversed(nodes):
+                slot.insert_after(node)
+    if before_first:
+        first = next(iter(body.iter(include_text=False)), None)
+        for node in _nodes("".join(_markup(p, False) for p in before_first)):
+            if first is None:
+                body.insert_child(node)
+            else:
+                first.insert_before(node)
+    return Placed(len(found.pictures), len(kept))
+
+
+def _nodes(html: str) -> list:
+    return list(LexborHTMLParser(html).body.iter())
+
+
+def _belongs(seen: "_Seen", found: "_Found", region, opening: int) -> bool:
+    """Whether a picture stands in the article: inside its region (or, before its first
+    text, outside the page's furniture), and near the article's text."""
+    k = seen.anchors_before
+    before = seen.foreign_before - found.anchor_foreign[k - 1] if k > 0 else None
+    after = found.anchor_foreign[k] - seen.foreign_before if k < len(found.anchors) else None
+    if region is not None and not _inside(seen.node, region.mem_id):
+        # Only a lead picture above the text may stand beside the region, in the same
+        # container and not in the page's furniture.
+        if (region.parent is None or not _inside(seen.node, region.parent.mem_id)
+                or _in_furniture(seen.node)):
+            return False
+        if k > opening:
+            return False
+    if before is None:
+        return after is not None and after <= NEAR
+    if after is None:
+        return before <= NEAR // 6  # after the article's last words: only its own closing picture
+    return min(before, after) <= NEAR
+
+
+def _rendition_of(seen: "_Seen", last: "_Seen") -> bool:
+    """Whether `seen` is another size of the picture kept just before it: little text between,
+    a wrapper in common, the same folder on the same host and a file name alike (how sites
+    store renditions; a gallery's pictures have names of their own)."""
+    if seen.anchors_before != last.anchors_before or seen.foreign_before - last.foreign_before > NEAR // 3:
+        return False
+    here, there = urlsplit(seen.picture.url), urlsplit(last.picture.url)
+    folder, _, name = here.path.rpartition("/")
+    other_folder, _, other_name = there.path.rpartition("/")
+    if here.netloc != there.netloc or folder != other_folder or len(_common_prefix(name, other_name)) < 6:
+        return False
+    wrappers = set()
+    node = last.node.parent
+    for _ in range(3):
+        if node is None:
+            break
+        wrappers.add(node.mem_id)
+        node = node.parent
+    node = seen.node.parent
+    for _ in range(3):
+        if node is None:
+            return False
+        if node.mem_id in wrappers:
+            return True
+        node = node.parent
+    return False
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+def _markup(picture: Picture, inline: bool) -> str:
+    size = "".join(f' {name}="{value}"' for name, value in (("width", picture.width), ("height", picture.height))
+                   if value)
+    img = f'<img src="{escape(picture.url)}" alt="{escape(picture.alt)}"{size}>'
+    if inline:
+        return img
+    caption = f"<figcaption>{escape(picture.caption)}</figcaption>" if picture.caption else ""
+    return f"<figure>{img}{caption}</figure>"
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _article_text(body) -> tuple[str, list[int], list]:
+    """The article's normalised text, where each of its blocks starts in it, and the blocks."""
+    parts: list[str] = []
+    starts: list[int] = []
+    slots: list = []
+    length = 0
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        words = _norm(node.text_content or "")
+        if not words:
+            continue
+        slot = node.parent
+        while slot is not None and slot.tag not in _BLOCKS and slot.tag != "body":
+            slot = slot.parent
+        if slot is None or slot.tag == "body":
+            slot = node.parent if node.parent is not None and node.parent.tag != "body" else None
+        if slot is None:
+            continue
+        if not slots or slots[-1].mem_id != slot.mem_id:
+            starts.append(length)
+            slots.append(slot)
+        parts.append(words)
+        length += len(words) + 1
+    return " ".join(parts), starts, slots
+
+
+@dataclass
+class _Seen:
+    """A picture met on the walk, with where it stands relative to the article's text."""
+
+    picture: Picture | None
+    node: object
+    anchor_end: int | None  # end of the last anchor before it, in the article text
+    anchors_before: int
+    foreign_before: int  # characters of text the article does not hold, before it on the page
+
+
+@dataclass
+class _Found:
+    anchors: list  # (text node's parent element, characters)
+    anchor_foreign: list  # foreign characters before each anchor
+    pictures: list  # _Seen
+    foreign: int = 0
+
+
+def _walk(root, text: str, title: str, base: str) -> _Found:
+    found = _Found([], [], [])
+    cursor = 0
+    anchor_end: int | None = None
+    seen = 0
+    for node in root.traverse(include_text=True):
+        tag = node.tag
+        if tag == "-text":
+            parent = node.parent
+            if parent is None or parent.tag in _SKIP_TEXT_IN:
+                continue
+            words = _norm(node.text_content or "")
+            if not words or words == title:
+                continue
+            if len(words) < MIN_ANCHOR_CHARS:
+                if words not in text:
+                    found.foreign += len(words)
+                continue
+            at = text.find(words, cursor)
+            if at < 0:
+                at = text.find(words)
+            if at >= 0:
+                cursor = at + len(words)
+                anchor_end = cursor
+                found.anchors.append((parent, len(words)))
+                found.anchor_foreign.append(found.foreign)
+            else:
+                found.foreign += len(words)
+        elif tag == "img" and seen < MAX_SEEN:
+            seen += 1
+            picture = _picture(node, base)
+            if _in_noscript(node):
+                # A lazy-loading page's fallback: it stands in for the placeholders just before it.
+                replaced = _placeholders_of(node, found)
+                if replaced:
+                    if picture is None:
+                        picture = next((p.picture for p in replaced if p.picture is not None), None)
+                    del found.pictures[-len(replaced):]
+            found.pictures.append(_Seen(picture, node, anchor_end, len(found.anchors), found.foreign))
+    found.pictures = [p for p in found.pictures if p.picture is not None]
+    return found
+
+
+def _in_noscript(node) -> bool:
+    parent = node.parent
+    for _ in range(4):
+        if parent is None:
+            return False
+        if parent.tag == "noscript":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _placeholders_of(img, found: _Found) -> list:
+    """The pictures just before the `<noscript>` image `img` (no text between) that share a
+    close wrapper with it: the script's placeholders for it."""
+    ancestors = set()
+    parent = img.parent
+    for _ in range(6):
+        if parent is None:
+            break
+        ancestors.add(parent.mem_id)
+        parent = parent.parent
+    out = []
+    for seen in reversed(found.pictures):
+        if seen.foreign_before != found.foreign or seen.anchors_before != len(found.anchors):
+            break
+        parent, near = seen.node.parent, False
+        for _ in range(4):
+            if parent is None:
+                break
+            if parent.mem_id in ancestors and parent.tag not in ("body", "article", "main"):
+                near = True
+                break
+            parent = parent.parent
+        if not near:
+            break
+        out.append(seen)
+    return out
+
+
+def _picture(img, base: str) -> Picture | None:
+    """The picture an `<img>` shows, or None if it shows none worth keeping."""
+    attrs = img.attributes
+    url = _best_url(img, attrs, base)
+    if url is None:
+        return None
+    width, height = _size(attrs.get("width")), _size(attrs.get("height"))
+    if (width is not None and width <= PIXEL) or (height is not None and height <= PIXEL):
+        return None
+    if width is not None and height is not None and width <= ICON and height <= ICON:
+        return None
+    path = urlsplit(url).path.lower()
+    if _URL_WORDS.intersection(_SPLIT.split(path)):
+        return None
+    if _excluded_by_names(img):
+        return None
+    style = (attrs.get("style") or "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style or "hidden" in attrs:
+        return None
+    return Picture(url, " ".join((attrs.get("alt") or "").split())[:MAX_CAPTION], _caption(img), width, height)
+
+
+def _excluded_by_names(img) -> bool:
+    node = img
+    for _ in range(4):
+        if node is None or node.tag in ("body", "article", "main"):
+            return False
+        attrs = node.attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+        if names.strip() and _CLASS_WORDS.intersection(_SPLIT.split(names)):
+            return True
+        node = node.parent
+    return False
+
+
+def _in_furniture(node) -> bool:
+    """Whether `node` is in the page's header, navigation, footer or a sidebar (a header
+    inside an `<article>` is the article's own)."""
+    parent = node.parent
+    header = False
+    while parent is not None:
+        tag = parent.tag
+        if tag == "header":
+            header = True
+        elif tag == "article":
+            return False
+        elif tag in _FURNITURE:
+            return True
+        parent = parent.parent
+    return header
+
+
+def _caption(img) -> str:
+    node = img.parent
+    for _ in range(6):
+        if node is None:
+            return ""
+        if node.tag == "figure":
+            caption = node.css_first("figcaption")
+            return " ".join(caption.text().split())[:MAX_CAPTION] if caption is not None else ""
+        node = node.parent
+    return ""
+
+
+def _size(value: str | None) -> int | None:
+    if not value:
+        return None
+    match = re.match(r"\s*(\d{1,5})(px)?\s*$", value)
+    return int(match.group(1)) if match else None
+
+
+def _best_url(img, attrs, base: str) -> str | None:
+    """The sharpest real URL of an `<img>`: lazy-loading attributes and srcsets before
+    `src` (often a placeholder then), then its `<picture>`'s sources."""
+    for name in _SRCSET_ATTRS:
+        best = _from_srcset(attrs.get(name), base)
+        if best:
+            return best
+    for name in (*_LAZY_ATTRS, "src"):
+        value = attrs.get(name)
+        if value:
+            url = safe_url(value, base)
+            if url and not _PLACEHOLDER.search(urlsplit(url).path):
+                return url
+    parent = img.parent
+    if parent is not None and parent.tag == "picture":
+        for source in parent.css("source"):
+            kind = (source.attributes.get("type") or "").lower()
+            if kind and kind not in ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"):
+                continue
+            for name in _SRCSET_ATTRS:
+                best = _from_srcset(source.attributes.get(name), base)
+                if best:
+                    return best
+    return None
+
+
+def _from_srcset(value: str | None, base: str) -> str | None:
+    """The candidate of a srcset to keep: by width the smallest at least WANTED_WIDTH wide
+    (else the widest), by density the sharpest up to 2x."""
+    if not value:
+        return None
+    widths: list[tuple[float, str]] = []
+    densities: list[tuple[float, str]] = []
+    for candidate in re.split(r",\s+", value.strip())[:50]:
+        parts = candidate.split()
+        if not parts:
+            continue
+        url = safe_url(parts[0].rstrip(","), base)
+        if url is None or _PLACEHOLDER.search(urlsplit(url).path):
+            continue
+        descriptor = parts[1] if len(parts) > 1 else "1x"
+        try:
+            amount = float(descriptor[:-1])
+        except ValueError:
+            continue
+        (widths if descriptor.endswith("w") else densities).append((amount, url))
+    if widths:
+        wide = [c for c in widths if c[0] >= WANTED_WIDTH]
+        return min(wide)[1] if wide else max(widths)[1]
+    if densities:
+        sharp = [c for c in densities if c[0] <= 2]
+        return max(sharp)[1] if sharp else min(densities)[1]
+    return None
+
+
+def _region(anchors: list):
+    """The smallest element holding REGION_SHARE of the anchors' text, or None."""
+    totals: dict[int, int] = {}
+    depth_of: dict[int, int] = {}
+    nodes: dict[int, object] = {}
+    whole = 0
+    for parent, chars in anchors:
+        whole += chars
+        chain = []
+        node = parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        for depth, node in enumerate(reversed(chain)):
+            key = node.mem_id
+            totals[key] = totals.get(key, 0) + chars
+            depth_of[key] = depth
+            nodes[key] = node
+    best = None
+    for key, chars in totals.items():
+        if chars >= REGION_SHARE * whole and (best is None or depth_of[key] > depth_of[best]):
+            best = key
+    return nodes[best] if best is not None else None
+
+
+def _inside(node, region: int) -> bool:
+    while node is not None:
+        if node.mem_id == region:
+            return True
+        node = node.parent
+    return False
