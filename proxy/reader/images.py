@@ -52,16 +52,17 @@ _SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "srcset")
 # Words in an image's URL path, or in its own or its wrappers' class and id, that name what
 # is not a picture of the article.
 _URL_WORDS = frozenset("""sprite sprites icon icons favicon pixel spacer blank tracking tracker beacon badge badges
-emoji emoticon emoticons avatar avatars gravatar""".split())
+emoji emoticon emoticons avatar avatars gravatar ads adverts""".split())
 _CLASS_WORDS = frozenset("""icon icons sprite sprites avatar avatars gravatar emoji emoticon badge badges share
 sharing social pixel tracking ad ads advert adverts advertisement advertising sponsor sponsored promo logo
-subscribe newsletter""".split())
+subscribe newsletter thumbnail""".split())
 _PLACEHOLDER = re.compile(r"(^|/)(blank|spacer|pixel|placeholder|transparent|empty|clear|grey|gray|loading|lazy"
                           r"|1x1)[\w.-]*\.(gif|png|jpe?g|svg|webp)$", re.I)
 # Page furniture: a picture there belongs to the site, not to the article, unless the
 # article's own region holds it.
 _FURNITURE = frozenset(("nav", "footer", "aside", "form"))
 _BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li pre blockquote td th dt dd figcaption caption table ul ol dl figure".split())
+_NOT_CONTAINERS = frozenset("ul ol dl li table thead tbody tr td th p blockquote pre".split())
 _IN_PLACE = frozenset(("li", "td", "th", "dd", "dt"))  # a picture there stays inside it
 _SKIP_TEXT_IN = frozenset(("script", "style", "template", "noscript", "title"))
 
@@ -158,23 +159,24 @@ def _nodes(html: str) -> list:
 
 
 def _belongs(seen: "_Seen", found: "_Found", region, opening: int) -> bool:
-    """Whether a picture stands in the article: inside its region (or, before its first
-    text, outside the page's furniture), and near the article's text."""
+    """Whether a picture stands in the article: in its region, or beside it in the same
+    container (a lead picture above its text; a figure between two of its parts); never in
+    a sidebar, navigation, footer or form; and near the article's text."""
     k = seen.anchors_before
     before = seen.foreign_before - found.anchor_foreign[k - 1] if k > 0 else None
     after = found.anchor_foreign[k] - seen.foreign_before if k < len(found.anchors) else None
-    if region is not None and not _inside(seen.node, region.mem_id):
-        # Only a lead picture above the text may stand beside the region, in the same
-        # container and not in the page's furniture.
-        if (region.parent is None or not _inside(seen.node, region.parent.mem_id)
-                or _in_furniture(seen.node)):
+    if region is not None:
+        if _in_furniture(seen.node, region.mem_id):
             return False
-        if k > opening:
-            return False
-    if before is None:
-        return after is not None and after <= NEAR
+        if not _inside(seen.node, region.mem_id):
+            if region.parent is None or not _inside(seen.node, region.parent.mem_id):
+                return False
+            if k > opening and (before is None or after is None or min(before, after) > NEAR // 3):
+                return False
+    if before is None:  # above the article's first words: a lead picture, with its caption and credit
+        return after is not None and after <= NEAR * 3 // 2
     if after is None:
-        return before <= NEAR // 6  # after the article's last words: only its own closing picture
+        return before <= NEAR // 10  # after the article's last words: only its own closing picture
     return min(before, after) <= NEAR
 
 
@@ -197,7 +199,7 @@ def _rendition_of(seen: "_Seen", last: "_Seen") -> bool:
         wrappers.add(node.mem_id)
         node = node.parent
     node = seen.node.parent
-    for _ in range(3):
+    for _ in range(4):
         if node is None:
             return False
         if node.mem_id in wrappers:
@@ -392,19 +394,22 @@ def _excluded_by_names(img) -> bool:
     return False
 
 
-def _in_furniture(node) -> bool:
-    """Whether `node` is in the page's header, navigation, footer or a sidebar (a header
-    inside an `<article>` is the article's own)."""
+def _in_furniture(node, region: int) -> bool:
+    """Whether `node` is in a sidebar, navigation, footer or form, or in the page's header
+    (a header inside an `<article>` is the article's own); `region` is where the search
+    for an `<aside>` and the like ends."""
     parent = node.parent
     header = False
     while parent is not None:
         tag = parent.tag
+        if tag in _FURNITURE:
+            return True
+        if parent.mem_id == region:
+            return False
         if tag == "header":
             header = True
         elif tag == "article":
             return False
-        elif tag in _FURNITURE:
-            return True
         parent = parent.parent
     return header
 
@@ -505,7 +510,11 @@ def _region(anchors: list):
     for key, chars in totals.items():
         if chars >= REGION_SHARE * whole and (best is None or depth_of[key] > depth_of[best]):
             best = key
-    return nodes[best] if best is not None else None
+    region = nodes[best] if best is not None else None
+    # A list or a table holding most of the text is part of the article, not its container.
+    while region is not None and region.tag in _NOT_CONTAINERS and region.parent is not None:
+        region = region.parent
+    return region
 
 
 def _inside(node, region: int) -> bool:
