@@ -1,10 +1,14 @@
-"""Boxes of links to the site's other stories, in the article's column (`story_links`).
+"""Boxes of links to the site's other stories (`story_links`).
 
 A related-stories box is called anything ("teaser-xs", "v-a-s-n", "tsr-Base"), headed in
 any language or not at all; what it is does not change: a few links to other pages of
-the same site, each link's text a headline, and little else, placed among or right after
-the article's paragraphs. Navigation (short link texts), the site's other columns and the
-article itself (long paragraphs that are not links) are not.
+the same site, each link's text a headline, and little else (a section kicker, a date, a
+comment count), wherever it stands in or around the article: among its paragraphs,
+after them, in the page's column; not in the site's sidebars (`<aside>` beside the
+article). Navigation (short link texts), links to other sites and the article itself (long
+paragraphs that are not links) are not. A single story link is a promo card only with a
+label ("Lire aussi") or as a teaser `<article>` of its own: a bare headline between
+paragraphs may be the article's own cross-reference.
 """
 from __future__ import annotations
 
@@ -37,18 +41,39 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
     if column is None:
         return
     site = _site(page.host)
+    texts = _Texts()
     stories = []
-    for a in find(column, "a[href]"):
+    for a in find(page.body, "a[href]"):
+        if not _headline(texts.of(a)):
+            continue
         if a.mem_id in paragraphs or _in(a, paragraphs):
             continue  # a link inside a paragraph of the article: part of its text
-        href = a.attributes.get("href") or ""
-        if not _same_site(href, site, page.path) or not _headline(normalize_text(a.text(deep=True))):
-            continue
-        stories.append(a)
-    if len(stories) < 2:
+        if _same_site(a.attributes.get("href") or "", site, page.path):
+            stories.append(a)
+    if not stories:
         return
     for rule in plan.story_rules:
-        _boxes(rule, column, stories, paragraphs, targets)
+        if rule.story_links == 1:
+            _cards(rule, column, stories, paragraphs, targets, texts)
+        else:
+            _boxes(rule, page.body, stories, paragraphs, targets, _chain(column), texts)
+
+
+class _Texts:
+    """Each node's normalized text, computed once a page: boxes are widened around every
+    story link, and neighbours climb through the same parents."""
+
+    def __init__(self):
+        self._text: dict[int, str] = {}
+
+    def of(self, node) -> str:
+        text = self._text.get(node.mem_id)
+        if text is None:
+            text = self._text[node.mem_id] = normalize_text(node.text(deep=True))
+        return text
+
+    def length(self, node) -> int:
+        return len(self.of(node))
 
 
 def _column(page: Page):
@@ -71,74 +96,152 @@ def _column(page: Page):
     return column, paragraphs
 
 
-def _boxes(rule: Rule, column, stories: list, paragraphs: set[int], targets: dict[str, list]) -> None:
+def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[str, list],
+           column_chain: set[int], texts: _Texts) -> None:
     """Each run of story links widened to the largest box around it that holds no other
-    link with text, no paragraph of the article, and little text besides its links."""
+    link but minor ones, no paragraph of the article, and little text besides its links."""
     ids = {a.mem_id for a in stories}
     limit = rule.max_text or BOX_TEXT
     taken: set[int] = set()
     for anchor in stories:
         if anchor.mem_id in taken:
             continue
-        if rule.story_links == 1:
-            best = _card(anchor, column)
-            if best is not None:
-                taken |= {a.mem_id for a in find(best, "a[href]")} & ids
-                targets.setdefault(rule.id, []).append(best)
-            continue
         node, best = anchor, None
         for _ in range(MAX_LEVELS):
             parent = node.parent
-            if parent is None or parent.mem_id == column.mem_id or parent.tag in PROTECTED_TAGS:
+            if parent is None or parent.mem_id == body.mem_id or parent.tag in PROTECTED_TAGS:
                 break
-            text = len(normalize_text(parent.text(deep=True)))
+            text = texts.length(parent)
             if text > limit:
                 break
             links = find(parent, "a[href]")
             mine = [a for a in links if a.mem_id in ids]
-            if any(a.mem_id not in ids and normalize_text(a.text(deep=True)) for a in links):
-                break  # a link that is not a story (navigation, a tag, another site)
+            if any(a.mem_id not in ids and not _minor(texts.of(a)) for a in links):
+                break  # a link that is not a story (navigation, another site's headline)
             if any(p.mem_id in paragraphs for p in find(parent, "p")):
                 break
-            linked = sum(len(normalize_text(a.text(deep=True))) for a in mine)
+            linked = sum(texts.length(a) for a in mine)
             if text - linked > max(LABEL, OTHER_TEXT * text):
                 break
             node = parent
             if len({a.attributes.get("href") for a in mine}) >= rule.story_links:
                 best = parent
+        if best is not None and _beside(best, column_chain):
+            best = None  # the site's sidebar ("Most read"), not a promo in or after the article
         if best is not None:
             inside = {a.mem_id for a in find(best, "a[href]")} & ids
             taken |= inside
             targets.setdefault(rule.id, []).append(best)
 
 
+def _cards(rule: Rule, column, stories: list, paragraphs: set[int], targets: dict[str, list],
+           texts: _Texts) -> None:
+    """Promo cards of one story link: labelled blocks and teaser `<article>`s."""
+    ids = {a.mem_id for a in stories}
+    taken: set[int] = set()
+    for anchor in stories:
+        if anchor.mem_id in taken:
+            continue
+        best = _card(anchor, column, texts)
+        if best is None:
+            best = _teaser(anchor, paragraphs, rule.max_text or TEASER_TEXT, texts)
+        if best is not None:
+            taken |= {a.mem_id for a in find(best, "a[href]")} & ids
+            targets.setdefault(rule.id, []).append(best)
+
+
+# What may follow a card's headline: a mark, or a date or a count (digits and a word or two).
+TRAILING_MARK = 3
+TRAILING_DATE = 12
 # A card: the block around one story link, holding nothing else but a short label.
 MIN_LABEL = 3
 CARD_TAGS = frozenset({"p", "div", "aside", "article", "li", "section", "figure", "h2", "h3", "h4", "h5", "h6",
                        "ul", "ol", "header"})
 
 
-def _card(anchor, column):
+def _card(anchor, column, texts: _Texts):
     """The largest block around a lone story link that holds no other link with text and
     at most a label besides it (a promo card dropped between the article's paragraphs)."""
-    own = len(normalize_text(anchor.text(deep=True)))
+    own = texts.length(anchor)
     node, best = anchor, None
     for _ in range(4):
         parent = node.parent
         if parent is None or parent.mem_id == column.mem_id or parent.tag in PROTECTED_TAGS:
             break
-        if len(normalize_text(parent.text(deep=True))) - own > LABEL:
+        if texts.length(parent) - own > LABEL:
             break
-        if sum(1 for a in find(parent, "a[href]") if normalize_text(a.text(deep=True))) > 1:
+        if sum(1 for a in find(parent, "a[href]") if texts.of(a)) > 1:
             break
         node = parent
         if parent.tag in CARD_TAGS:
             best = parent
     # Only a labelled card ("Lire aussi", "Mehr zum Thema"): a bare headline between
     # paragraphs may be the article's own cross-reference.
-    if best is not None and len(normalize_text(best.text(deep=True))) - own < MIN_LABEL:
+    if best is None:
+        return None
+    text = texts.of(best)
+    if len(text) - own < MIN_LABEL:
+        return None
+    # The label leads in ("Lire aussi : <headline>"), a date or a count may follow; a link
+    # with words after it is part of a sentence ("He was <arrested in April> for the call…").
+    link = texts.of(anchor)
+    at = text.rfind(link)
+    if at < 0 or not _closing(text[at + len(link):]):
         return None
     return best
+
+
+# A teaser: an `<article>` element around a story link, a few levels up, with this much text at most.
+TEASER_LEVELS = 5
+TEASER_TEXT = 400
+
+
+def _closing(tail: str) -> bool:
+    """Whether what follows a card's headline closes the card: a mark ("»", "(video)"
+    is not) or a date or count ("2 hours ago", "评论 683", "30 Aug 2023, 4:45pm")."""
+    letters = sum(c.isalpha() for c in tail)
+    return letters <= TRAILING_MARK or (letters <= TRAILING_DATE and any(c.isdigit() for c in tail))
+
+
+def _teaser(anchor, paragraphs: set[int], limit: int, texts: _Texts):
+    """The `<article>` that is a teaser of one other story (its headline link, perhaps a
+    picture, a kicker and a line of summary), not the page's article."""
+    node = anchor
+    for _ in range(TEASER_LEVELS):
+        node = node.parent
+        if node is None or node.tag in PROTECTED_TAGS:
+            return None
+        if node.tag == "article":
+            break
+    else:
+        return None
+    if texts.length(node) > limit:
+        return None
+    if any(p.mem_id in paragraphs for p in find(node, "p")):
+        return None
+    heads = {a.attributes.get("href") for a in find(node, "a[href]") if not _minor(texts.of(a))}
+    return node if len(heads) <= 1 else None
+
+
+def _chain(node) -> set[int]:
+    """The ids of `node` and its ancestors."""
+    out = set()
+    while node is not None:
+        out.add(node.mem_id)
+        node = node.parent
+    return out
+
+
+def _beside(node, column_chain: set[int]) -> bool:
+    """Whether a box is, is in or holds an `<aside>` that is not around the article: the
+    site's sidebar, which is not clutter in the article."""
+    if find(node, "aside"):
+        return True
+    while node is not None and node.mem_id not in column_chain:
+        if node.tag == "aside":
+            return True
+        node = node.parent
+    return False
 
 
 def _site(host: str) -> str:
@@ -172,6 +275,17 @@ def _headline(text: str) -> bool:
     if len(text) < HEADLINE:
         return len(text) >= HEADLINE_UNSPACED and not text.isascii() and " " not in text
     return len(text.split()) >= HEADLINE_WORDS or (not text.isascii() and len(text) >= HEADLINE_UNSPACED)
+
+
+# A minor link: at most this long, and not a headline.
+MINOR = 30
+
+
+def _minor(text: str) -> bool:
+    """A link a story box may carry besides its headlines: an empty one (a picture), or
+    a short one that is not a headline (a section kicker, an author, a comment count,
+    "Read more")."""
+    return not text or (len(text) <= MINOR and not _headline(text))
 
 
 def _in(node, ids: set[int]) -> bool:

@@ -1,0 +1,87 @@
+"""`story_links`: boxes and cards of the site's other headlines, found by where their links
+go and what their text is, whatever they are called; the article, sentences with links,
+other sites' links and the site's sidebars stay."""
+from __future__ import annotations
+
+from proxy.engine import clean_page
+from proxy.rules import RuleSet
+from proxy.rules.packs import parse_pack_text
+from support.pagetext import visible_text
+
+PACK = """id: stories
+title: Story boxes
+rules:
+  - id: stories.boxes
+    title: Boxes
+    story_links: 2
+    max_text: 3000
+  - id: stories.cards
+    title: Cards
+    story_links: 1
+    max_text: 400
+"""
+URL = "https://www.example-news.com/world/2024/05/14/the-story/"
+ARTICLE = "".join(
+    f"<p>Paragraph {n} of the article tells what happened in the harbour town during the long night of the storm.</p>"
+    for n in range(6))
+
+
+def rules() -> RuleSet:
+    pack, errors = parse_pack_text(PACK, "stories.yaml")
+    assert pack is not None, errors
+    return RuleSet((pack,))
+
+
+def clean(body: str):
+    html = f"<!doctype html><html lang=en><head><title>t</title></head><body>{body}</body></html>"
+    result = clean_page(html, URL, rules())
+    return visible_text(result.output_bytes(html.encode()) or html.encode()), result
+
+
+def headlines(n: int, host: str = "") -> list[tuple[str, str]]:
+    return [(f"{host}/world/2024/05/{n + 10}/story-{n}/", f"Flood defences in the valley hold for a {n}th day")
+            for n in range(n)]
+
+
+def test_a_box_after_the_article_goes_with_its_kickers_and_counts():
+    items = "".join(f'<li><a href="/world/">World</a> <a href="{href}">{text}</a> <a href="{href}#c">12</a></li>'
+                    for href, text in headlines(3))
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div>'
+                         f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+    assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
+    assert text.count("Paragraph") == 6
+
+
+def test_a_box_in_the_sites_sidebar_stays():
+    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in headlines(3))
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div></article>'
+                         f'<aside><h3>Most read</h3><ol>{items}</ol></aside></main>')
+    assert text.count("Flood defences") == 3 and not result.removed
+
+
+def test_a_headline_to_another_site_stops_the_box():
+    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in headlines(2))
+    items += '<li><a href="https://elsewhere.example/a/b/">A headline of another newspaper entirely</a></li>'
+    text, _ = clean(f'<article><div class="body">{ARTICLE}</div><ul class="x">{items}</ul></article>')
+    assert "another newspaper" in text and text.count("Flood defences") == 2
+
+
+def test_a_teaser_article_goes_and_the_page_article_stays():
+    (href, title), = headlines(1)
+    text, result = clean(f'<article class="main"><div class="body">{ARTICLE}</div></article>'
+                         f'<div class="grid"><article class="t"><a href="{href}"><h3>{title}</h3></a>'
+                         f'<span>2 hours ago</span></article></div>')
+    assert "Flood defences" not in text and result.removed == {"stories.cards": 1}
+    assert text.count("Paragraph") == 6
+
+
+def test_a_labelled_card_goes_but_a_sentence_with_a_link_stays():
+    (href, title), = headlines(1)
+    body = (f'<article><div class="body">{ARTICLE[:400]}'
+            f'<p>Lire aussi : <a href="{href}">{title}</a></p>'
+            f'<p>He was <a href="/world/2023/04/01/arrest/">arrested in April last year</a> for the call.</p>'
+            f'{ARTICLE[400:]}</div></article>')
+    text, result = clean(body)
+    assert "Lire aussi" not in text and "Flood defences" not in text
+    assert "He was arrested in April last year for the call." in text
+    assert result.removed == {"stories.cards": 1}
