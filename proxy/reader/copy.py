@@ -120,7 +120,7 @@ def _complete(article: str, meta: PageMetadata, tree: LexborHTMLParser, base: st
     pictures = place_pictures(body, tree, base, meta.title)
     # The cover stands in for pictures a page shows only by script; a page whose own
     # pictures are all judged not the article's gets none (its og:image is a share card).
-    if meta.lead_image and not pictures.seen:
+    if meta.lead_image and not pictures.page_has_pictures:
         _insert_first(body, f'<figure><img src="{_escape(meta.lead_image)}" alt=""></figure>')
     return body.inner_html.strip(), text
 

@@ -91,10 +91,10 @@ def page_base(tree: LexborHTMLParser, url: str) -> str:
 
 @dataclass(frozen=True)
 class Placed:
-    """What `place_pictures` did: pictures the page shows (tracking pixels, icons and the
-    like not counted), and how many of them went into the article."""
+    """What `place_pictures` did: whether the page shows a picture at all (tracking pixels,
+    icons and the like not counted), and how many went into the article."""
 
-    seen: int
+    page_has_pictures: bool
     placed: int
 
 
@@ -102,13 +102,13 @@ def place_pictures(body, tree: LexborHTMLParser, base: str, title: str | None = 
     """Put the pictures of the page `tree` into the article `body` (a Lexbor `<body>` of
     sanitised HTML) where they stand."""
     if tree.body is None or tree.css_first("img") is None:
-        return Placed(0, 0)
+        return Placed(False, 0)
     text, starts, slots = _article_text(body)
     if not text:
-        return Placed(0, 0)
-    found = _walk(tree.body, text, _norm(title or ""), base)
-    if not found.pictures or not found.anchors:
-        return Placed(len(found.pictures), 0)
+        return Placed(False, 0)
+    found = _walk(tree.body, text, _norm(title or ""))
+    if not found.anchors:
+        return Placed(any(seen.read(base) for seen in found.pictures), 0)
     region = _region(found.anchors)
     opening = 0  # the first anchor in the region: the article's text proper starts there
     if region is not None:
@@ -120,8 +120,10 @@ def place_pictures(body, tree: LexborHTMLParser, base: str, title: str | None = 
     for seen in found.pictures:
         if len(kept) >= MAX_PLACED:
             break
-        picture = seen.picture
-        if picture.url in kept or not _belongs(seen, found, region, opening):
+        if not _belongs(seen, found, region, opening):
+            continue
+        picture = seen.read(base)
+        if picture is None or picture.url in kept:
             continue
         if last is not None and _rendition_of(seen, last):
             continue
@@ -151,7 +153,7 @@ def place_pictures(body, tree: LexborHTMLParser, base: str, title: str | None = 
                 body.insert_child(node)
             else:
                 first.insert_before(node)
-    return Placed(len(found.pictures), len(kept))
+    return Placed(bool(kept) or any(seen.read(base) for seen in found.pictures), len(kept))
 
 
 def _nodes(html: str) -> list:
@@ -260,13 +262,23 @@ def _article_text(body) -> tuple[str, list[int], list]:
 
 @dataclass
 class _Seen:
-    """A picture met on the walk, with where it stands relative to the article's text."""
+    """An image met on the walk, with where it stands relative to the article's text."""
 
-    picture: Picture | None
     node: object
     anchor_end: int | None  # end of the last anchor before it, in the article text
     anchors_before: int
     foreign_before: int  # characters of text the article does not hold, before it on the page
+    stand_ins: tuple = ()  # a <noscript> image's placeholders: their URL if it has none
+    picture: Picture | None = None
+
+    def read(self, base: str) -> Picture | None:
+        if self.picture is None:
+            self.picture = _picture(self.node, base)
+            for other in self.stand_ins:
+                if self.picture is not None:
+                    break
+                self.picture = _picture(other, base)
+        return self.picture
 
 
 @dataclass
@@ -277,7 +289,9 @@ class _Found:
     foreign: int = 0
 
 
-def _walk(root, text: str, title: str, base: str) -> _Found:
+def _walk(root, text: str, title: str) -> _Found:
+    """Anchors and images in page order; what each image shows is read later, only for
+    those that stand in the article."""
     found = _Found([], [], [])
     cursor = 0
     anchor_end: int | None = None
@@ -285,10 +299,13 @@ def _walk(root, text: str, title: str, base: str) -> _Found:
     for node in root.traverse(include_text=True):
         tag = node.tag
         if tag == "-text":
+            raw = node.text_content
+            if not raw or raw.isspace():
+                continue
             parent = node.parent
             if parent is None or parent.tag in _SKIP_TEXT_IN:
                 continue
-            words = _norm(node.text_content or "")
+            words = _norm(raw)
             if not words or words == title:
                 continue
             if len(words) < MIN_ANCHOR_CHARS:
@@ -307,16 +324,14 @@ def _walk(root, text: str, title: str, base: str) -> _Found:
                 found.foreign += len(words)
         elif tag == "img" and seen < MAX_SEEN:
             seen += 1
-            picture = _picture(node, base)
+            stand_ins: tuple = ()
             if _in_noscript(node):
                 # A lazy-loading page's fallback: it stands in for the placeholders just before it.
                 replaced = _placeholders_of(node, found)
                 if replaced:
-                    if picture is None:
-                        picture = next((p.picture for p in replaced if p.picture is not None), None)
+                    stand_ins = tuple(r.node for r in replaced)
                     del found.pictures[-len(replaced):]
-            found.pictures.append(_Seen(picture, node, anchor_end, len(found.anchors), found.foreign))
-    found.pictures = [p for p in found.pictures if p.picture is not None]
+            found.pictures.append(_Seen(node, anchor_end, len(found.anchors), found.foreign, stand_ins))
     return found
 
 
