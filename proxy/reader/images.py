@@ -56,8 +56,9 @@ emoji emoticon emoticons avatar avatars gravatar ads adverts""".split())
 _CLASS_WORDS = frozenset("""icon icons sprite sprites avatar avatars gravatar emoji emoticon badge badges share
 sharing social pixel tracking ad ads advert adverts advertisement advertising sponsor sponsored promo logo
 subscribe newsletter thumbnail""".split())
-_PLACEHOLDER = re.compile(r"(^|/)(blank|spacer|pixel|placeholder|transparent|empty|clear|grey|gray|loading|lazy"
-                          r"|1x1)[\w.-]*\.(gif|png|jpe?g|svg|webp)$", re.I)
+# A lazy-loading script's stand-in, by its file name ("grey.gif", "placeholder-16x9.png").
+_PLACEHOLDER = re.compile(r"(^|/)(blank|spacer|pixel|placeholder|transparent|empty|clear|grey|gray|loading"
+                          r"|lazy-?load|lazy-placeholder|1x1)[\w.-]{0,20}\.(gif|png|jpe?g|svg|webp)$", re.I)
 # Page furniture: a picture there belongs to the site, not to the article, unless the
 # article's own region holds it.
 _FURNITURE = frozenset(("nav", "footer", "aside", "form"))
