@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -31,6 +33,14 @@ class Image:
 
 
 @dataclass(frozen=True)
+class ImageProblem:
+    """An image of the article the copy is saved without, and why (for the person saving)."""
+
+    url: str
+    why: str
+
+
+@dataclass(frozen=True)
 class PreparedCopy:
     """A reading copy with everything the store keeps about it."""
 
@@ -41,6 +51,13 @@ class PreparedCopy:
     excerpt: str
     words: int
     images: tuple[Image, ...]
+    image_problems: tuple[ImageProblem, ...] = ()
+
+    def image_report(self) -> dict:
+        """What became of the article's images, as the save API answers it."""
+        return {"in_article": len(image_urls(self.copy.html)), "stored": len(self.images),
+                "bytes": sum(len(i.data) for i in self.images),
+                "not_stored": [{"url": p.url, "why": p.why} for p in self.image_problems]}
 
 
 def page_url_problem(url: str) -> str | None:
@@ -63,11 +80,32 @@ async def prepare_copy(url: str, html: str | bytes | None, fetcher: Fetcher, rul
     copy = await loop.run_in_executor(SAVES, functools.partial(read_article, html, url, rules, bounded_extract))
     canonical = await loop.run_in_executor(SAVES, canonical_url, html, url)
     wanted = image_urls(copy.html)
-    got = await fetcher.images(wanted, progress)
-    images = tuple(Image(n, u, *got[u]) for n, u in enumerate(u for u in wanted if u in got))
+    problems: dict[str, str] = {}
+    got = await fetcher.images(wanted, progress, problems)
+    copy, images = _stored_once(copy, [(u, *got[u]) for u in wanted if u in got])
     words = len(re.findall(r"\w+", copy.text))
     title = copy.title or urlsplit(url).hostname or url
-    return PreparedCopy(canonical, source, copy, title, excerpt_of(copy.text), words, images)
+    return PreparedCopy(canonical, source, copy, title, excerpt_of(copy.text), words, images,
+                        tuple(ImageProblem(u, problems[u]) for u in wanted if u in problems))
+
+
+def _stored_once(copy: ReadingCopy, fetched: list[tuple[str, str, bytes]]) -> tuple[ReadingCopy, tuple[Image, ...]]:
+    """The images to store, each content once (by SHA-256): a picture that several URLs
+    name (a lazy copy and its fallback, a second size) is stored under its first URL, and
+    the copy's HTML points every one of them there."""
+    first: dict[bytes, str] = {}
+    same_as: dict[str, str] = {}
+    images: list[Image] = []
+    for url, kind, data in fetched:
+        digest = hashlib.sha256(data).digest()
+        if digest in first:
+            same_as[url] = first[digest]
+            continue
+        first[digest] = url
+        images.append(Image(len(images), url, kind, data))
+    if same_as:
+        copy = dataclasses.replace(copy, html=rewrite_images(copy.html, lambda src: same_as.get(src, src)))
+    return copy, tuple(images)
 
 
 def canonical_url(html: str | bytes, url: str) -> str:

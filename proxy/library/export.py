@@ -1,5 +1,6 @@
 """Taking copies elsewhere: one self-contained HTML file (images inlined as data: URIs),
-Markdown (images as data: URI references at the end), and EPUB 3 (images embedded).
+Markdown (`![alt][image-N]` where each image stands, its caption under it, the data: URIs
+as references at the end), and EPUB 3 (images as manifest items).
 
 Pure functions of stored articles and their images: no database, no network. A whole
 library goes into one HTML file, one EPUB (a chapter an article), or a zip of Markdown files.

@@ -192,12 +192,19 @@ class Fetcher:
             raise FetchError(f"{_short(url)} is not a JPEG, PNG, GIF, WebP or AVIF image")
         return kind, fetched.body
 
-    async def images(self, urls: list[str], progress: Callable[[int, int], None] | None = None
-                     ) -> dict[str, tuple[str, bytes]]:
-        """As many of `urls` as can be fetched within the limits, by URL; the rest is logged."""
+    async def images(self, urls: list[str], progress: Callable[[int, int], None] | None = None,
+                     problems: dict[str, str] | None = None) -> dict[str, tuple[str, bytes]]:
+        """As many of `urls` as can be fetched within the limits, by URL; why each of the
+        rest was not goes into `problems` (by URL, for the person saving) and the log."""
         wanted = list(dict.fromkeys(urls))[:MAX_IMAGES]
-        if len(urls) > len(wanted):
-            log.info("library: %d more images than the %d kept per article are left out", len(urls) - len(wanted), MAX_IMAGES)
+        problems = {} if problems is None else problems
+
+        def refuse(url: str, why: str) -> None:
+            problems[url] = why
+            log.info("library: image not kept: %s", why)
+
+        for url in list(dict.fromkeys(urls))[MAX_IMAGES:]:
+            refuse(url, f"{_short(url)}: more than the {MAX_IMAGES} images kept per article")
         gate = asyncio.Semaphore(IMAGE_CONCURRENCY)
         got: dict[str, tuple[str, bytes]] = {}
         done = 0
@@ -209,14 +216,13 @@ class Fetcher:
                 try:
                     kind, data = await self.image(url)
                 except FetchError as exc:
-                    log.info("library: image not kept: %s", exc)
+                    refuse(url, str(exc))
                 else:
                     if total_bytes + len(data) <= MAX_IMAGES_BYTES:
                         total_bytes += len(data)
                         got[url] = (kind, data)
                     else:
-                        log.info("library: image not kept: %s would pass the %d-byte limit per article", _short(url),
-                                 MAX_IMAGES_BYTES)
+                        refuse(url, f"{_short(url)} would pass the {MAX_IMAGES_BYTES}-byte limit per article")
                 done += 1
                 if progress is not None:
                     progress(done, len(wanted))
@@ -227,6 +233,9 @@ class Fetcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+            for url in wanted:
+                if url not in got and url not in problems:
+                    refuse(url, f"{_short(url)} did not arrive within {IMAGES_DEADLINE:.0f} s for all images")
         return got
 
 

@@ -1,6 +1,7 @@
 """Reading copies: an article as a reader keeps it.
 
     copy.py       read_article: clean with the rules, extract (trafilatura), complete
+    images.py     the article's pictures, put back where they stand (never changing its text)
     metadata.py   what the page says about itself
     sanitize.py   the allow-list sanitiser and plain text
 """

@@ -169,12 +169,6 @@ def _same(a: str | None, b: str | None) -> bool:
     return bool(a and b) and _norm(a) == _norm(b)
 
 
-def _same_image(src: str | None, wanted: str) -> bool:
-    if not src:
-        return False
-    return src.split("?")[0].split("#")[0] == wanted.split("?")[0].split("#")[0]
-
-
 def _first_element(body):
     for child in body.iter(include_text=False):
         return child
