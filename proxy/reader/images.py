@@ -32,6 +32,7 @@ MAX_SEEN = 400
 MAX_PLACED = 60
 # A text node shorter than this (normalised) says too little to be matched in the article.
 MIN_ANCHOR_CHARS = 20
+KEY = 16  # characters of a text node looked up before its place in the article is searched for
 # The region is the smallest element holding at least this share of the matched text.
 REGION_SHARE = 0.8
 # Text the article does not hold, in characters, that may stand between a picture and the
@@ -297,6 +298,10 @@ def _walk(root, text: str, title: str) -> _Found:
     cursor = 0
     anchor_end: int | None = None
     seen = 0
+    # Hash lookups first, so a page of many foreign text nodes costs no search of the
+    # article's text for each: its words, and its text from each word on (KEY characters).
+    vocabulary = set(text.split())
+    keys = {text[i:i + KEY] for i in _word_starts(text)}
     for node in root.traverse(include_text=True):
         tag = node.tag
         if tag == "-text":
@@ -310,12 +315,14 @@ def _walk(root, text: str, title: str) -> _Found:
             if not words or words == title:
                 continue
             if len(words) < MIN_ANCHOR_CHARS:
-                if words not in text:
+                if not vocabulary.issuperset(words.split()):
                     found.foreign += len(words)
                 continue
-            at = text.find(words, cursor)
-            if at < 0:
-                at = text.find(words)
+            at = -1
+            if words[:KEY] in keys:
+                at = text.find(words, cursor)
+                if at < 0:
+                    at = text.find(words)
             if at >= 0:
                 cursor = at + len(words)
                 anchor_end = cursor
@@ -334,6 +341,14 @@ def _walk(root, text: str, title: str) -> _Found:
                     del found.pictures[-len(replaced):]
             found.pictures.append(_Seen(node, anchor_end, len(found.anchors), found.foreign, stand_ins))
     return found
+
+
+def _word_starts(text: str):
+    yield 0
+    at = text.find(" ")
+    while at >= 0:
+        yield at + 1
+        at = text.find(" ", at + 1)
 
 
 def _in_noscript(node) -> bool:

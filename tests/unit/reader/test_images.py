@@ -9,7 +9,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from proxy.reader import read_article
-from proxy.reader.images import MAX_PLACED, page_base
+from proxy.reader.images import MAX_PLACED, page_base, place_pictures
 from unit.reader.pictures import FIGURES, LAZY_PICTURES, PARAGRAPHS, figures_page, lazy_page
 
 URL = "https://news.example/2024/05/harbour-wall"
@@ -107,3 +107,15 @@ def test_a_page_of_thousands_of_images_is_read_in_bounded_time():
     copy = read_article(page, URL)
     assert time.perf_counter() - start < 10
     assert 0 < copy.html.count("<img") <= MAX_PLACED
+
+
+def test_placing_pictures_on_a_page_of_many_foreign_texts_is_bounded():
+    article = "".join(f"<p>{text}</p>" for text in PARAGRAPHS)
+    noise = "".join(f"<div>Unrelated line number {i} of the page's endless footer text</div>"
+                    f'<img src="/n/{i}.jpg" alt="">' for i in range(40_000))
+    page = LexborHTMLParser(f"<html><body><article>{article}</article>{noise}</body></html>")
+    body = LexborHTMLParser(article).body
+    start = time.perf_counter()
+    placed = place_pictures(body, page, URL)
+    assert time.perf_counter() - start < 5
+    assert placed.placed == 0 and placed.page_has_pictures
