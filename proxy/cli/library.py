@@ -3,10 +3,7 @@ database, with or without the service running."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from proxy.cli.common import (DATA_HELP, UsageError, allow_private_fetch, open_store, progress, rulebook,
@@ -49,59 +46,32 @@ def cmd_save(args: argparse.Namespace) -> int:
         rules = rulebook(args, data=True, store=store).rules
         if html is None:
             print(f"fetching {url}", file=sys.stderr)
-        with library_notes() as notes:
-            saved = asyncio.run(save_reading_copy(url, html, tags, rules, store_jobs(store), allow_private_fetch(),
-                                                  progress("images tried")))
+        saved = asyncio.run(save_reading_copy(url, html, tags, rules, store_jobs(store), allow_private_fetch(),
+                                              progress("images tried")))
     article = saved.article
     print(f"{article.id}\t{article.title}")
     print(f"({'saved' if saved.created else 'updated'}: {article.words} words, {len(saved.prepared.images)} images "
           f"stored; while quietpage runs, read it at http://127.0.0.1:{DEFAULT_SERVICE_PORT}/articles/{article.id})",
           file=sys.stderr)
-    _say_images_not_stored(saved.prepared, notes)
+    _say_images_not_stored(saved.prepared)
     return 0
 
 
-@contextlib.contextmanager
-def library_notes() -> Iterator[list[str]]:
-    """What the library logs while it saves (an image it could not fetch, and why), collected
-    for the person at the terminal: without it those reasons went nowhere."""
-    notes: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if Path(record.pathname).parent.name == "library":
-                notes.append(record.getMessage().removeprefix("library: "))
-
-    logger = logging.getLogger("quietpage")
-    handler, level = Collect(logging.INFO), logger.level
-    logger.addHandler(handler)
-    if not logger.isEnabledFor(logging.INFO):
-        logger.setLevel(logging.INFO)
-    try:
-        yield notes
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
-def _say_images_not_stored(prepared, notes: list[str]) -> None:
+def _say_images_not_stored(prepared) -> None:
     """The article's images the copy is saved without, and the library's reasons."""
-    from proxy.library.copies import image_urls  # noqa: PLC0415
-
-    wanted = image_urls(prepared.copy.html)
-    stored = {image.url for image in prepared.images}
-    missing = [u for u in wanted if u not in stored]
+    report = prepared.image_report()
+    missing, wanted = report["not_stored"], report["in_article"]
     if not missing:
         return
-    if len(missing) < len(wanted):
-        said = f"{len(missing)} of the article's {len(wanted)} images not stored"
+    if len(missing) < wanted:
+        said = f"{len(missing)} of the article's {wanted} images not stored"
     else:
-        said = "the article's image not stored" if len(wanted) == 1 else f"none of the article's {len(wanted)} images stored"
+        said = "the article's image not stored" if wanted == 1 else f"none of the article's {wanted} images stored"
     print(f"{said} (the copy is saved without {'it' if len(missing) == 1 else 'them'}):", file=sys.stderr)
-    for url in missing:
-        print(f"  {url}", file=sys.stderr)
-    for note in notes:
-        print(f"  why: {note}", file=sys.stderr)
+    for problem in missing:
+        print(f"  {problem['url']}", file=sys.stderr)
+    for problem in missing:
+        print(f"  why: {problem['why']}", file=sys.stderr)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -60,8 +60,7 @@ async def add_article(request: web.Request) -> web.Response:
     saved = await save_reading_copy(body["url"].strip(), body["html"], tags, live.rules(), live.run,
                                     request.app[config_key].allow_private_fetch)
     prepared, article = saved.prepared, saved.article
-    images = {"in_article": len(image_urls(prepared.copy.html)), "stored": len(prepared.images),
-              "bytes": sum(len(i.data) for i in prepared.images)}
+    images = prepared.image_report()  # with the images not stored and why
     return web.json_response({"article": article.as_json(), "created": saved.created, "images": images},
                              status=201 if saved.created else 200, headers={"Location": f"/api/articles/{article.id}"})
 

@@ -173,7 +173,10 @@ SCHEMAS = {
     "Saved": {"type": "object", "required": ["article", "created", "images"], "properties": {
         "article": _ref("ArticleBrief"), "created": {"type": "boolean", "description": "false: an earlier copy was updated"},
         "images": {"type": "object", "required": ["in_article", "stored", "bytes"], "properties": {
-            "in_article": {"type": "integer"}, "stored": {"type": "integer"}, "bytes": {"type": "integer"}}}}},
+            "in_article": {"type": "integer"}, "stored": {"type": "integer"}, "bytes": {"type": "integer"},
+            "not_stored": {"type": "array", "description": "the article's images not stored, and why", "items": {
+                "type": "object", "required": ["url", "why"],
+                "properties": {"url": {"type": "string"}, "why": {"type": "string"}}}}}}}},
     "ArticleChange": {"type": "object", "additionalProperties": False, "properties": {
         "title": NULLABLE_STR, "tags": {"type": "array", "items": {"type": "string"}, "nullable": True,
                                         "description": "the new set of tags (replaces the old)"}}},

@@ -56,7 +56,10 @@ async def test_a_cover_image_at_a_unicode_loopback_url_is_never_requested(servic
                             image=f"http://{host}:{article_site.http_port}{SECRET_PATH}", **HARBOUR_NEWS)
         r = await service.call("POST", "/api/articles", {"url": f"https://news.example/point-home-{n}", "html": page})
         assert r.status == 201, r.body  # the copy is saved…
-        assert r["images"] == {"in_article": 1, "stored": 0, "bytes": 0}, (name, r["images"])  # …without its image
+        images = r["images"]  # …without its image, and says why
+        assert (images["in_article"], images["stored"], images["bytes"]) == (1, 0, 0), (name, images)
+        assert [p["url"] for p in images["not_stored"]] == [f"http://{host}:{article_site.http_port}{SECRET_PATH}"]
+        assert "loopback" in images["not_stored"][0]["why"] or "this machine" in images["not_stored"][0]["why"], images
         got = (await service.call("GET", f"/api/articles/{r['article']['id']}")).body
         assert got["image_files"] == [] and "lamp is cleaned" in got["text"]
         reader = await service.call("GET", f"/articles/{got['id']}", token=None)
