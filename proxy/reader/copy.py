@@ -20,7 +20,8 @@ from trafilatura.htmlprocessing import convert_to_html
 
 from proxy.engine import clean_page
 from proxy.engine.prepare import PageRefused, structure_problem
-from proxy.reader.images import page_base, place_pictures
+from proxy.reader.images import place_pictures
+from proxy.reader.picture import page_base
 from proxy.reader.metadata import PageMetadata, page_metadata
 from proxy.reader.sanitize import html_to_text, sanitize_html
 from proxy.rules import RuleSet

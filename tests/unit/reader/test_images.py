@@ -9,7 +9,8 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from proxy.reader import read_article
-from proxy.reader.images import MAX_PLACED, page_base, place_pictures
+from proxy.reader.images import MAX_PLACED, place_pictures
+from proxy.reader.picture import page_base
 from unit.reader.pictures import FIGURES, LAZY_PICTURES, PARAGRAPHS, figures_page, lazy_page
 
 URL = "https://news.example/2024/05/harbour-wall"
