@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from proxy.engine.dom import PROTECTED_TAGS, find
+from proxy.engine.dom import PROTECTED_TAGS, find, has_ancestor_in
 from proxy.engine.facts import Page
 from proxy.engine.plan import Plan
 from proxy.rules import Rule, normalize_text
@@ -46,7 +46,7 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
     for a in find(page.body, "a[href]"):
         if not _headline(texts.of(a)):
             continue
-        if a.mem_id in paragraphs or _in(a, paragraphs):
+        if a.mem_id in paragraphs or has_ancestor_in(a, paragraphs):
             continue  # a link inside a paragraph of the article: part of its text
         if _same_site(a.attributes.get("href") or "", site, page.path):
             stories.append(a)
@@ -287,11 +287,3 @@ def _minor(text: str) -> bool:
     "Read more")."""
     return not text or (len(text) <= MINOR and not _headline(text))
 
-
-def _in(node, ids: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
