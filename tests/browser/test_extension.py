@@ -25,6 +25,8 @@ TRENDS_HTML = 'class="layout__sidebar trends"'
 SHARE_WIDGETS = ("rt.com.share-widgets", "Share widgets (they repeat the headline)")
 SHARE_PHRASES = ("share-prompts.phrases", "“Share this”, “Share it with a friend” and “Follow us” prompts")
 SHARE_BARS = ("share-prompts.share-bars", "Share bars, found by where their links go")
+SHARE_LINK = ("share-prompts.share-link", 'Single "share on …" links')
+STORY_CARDS = ("related-promos.story-cards", "Promo cards of one of the site's other stories")
 NOTICE_RULE = ("rt.com.comments-notice", "Comment-engine notice")
 ALSO_ON = ("rt.com.read-more", "“Also on rt.com” promos")
 INLINE_LINKS = ("related-promos.inline-links", "“Read more:”, “Related:” and “Also on …” links inside the text")
@@ -175,21 +177,28 @@ def test_switching_the_share_prompt_rules_and_pausing_the_site(ext, quiet):
     page, tab = open_seed(ext)
     assert SHARE not in visible(page)
     popup = ext.popup(tab)
+    # The prompt goes with its box of share links: the rule credited with the box, and the
+    # other rules the popup names as taking it too, off for rt.com only: the prompt is back.
+    takers = (SHARE_BARS, SHARE_WIDGETS, SHARE_PHRASES, SHARE_LINK)
     try:
-        # The rule credited with the prompt, off for rt.com only: the prompt is back.
-        expect(popup.locator("#removed")).to_contain_text(f"{SHARE_PHRASES[1]} — 1 removed")
-        flip(popup, SHARE_PHRASES[1])
-        expect(switch(popup, SHARE_PHRASES[1])).not_to_be_checked()
+        item = popup.locator("#removed li", has_text=f"{SHARE_BARS[1]} — 1 removed")
+        expect(item).to_contain_text("Also taken by 3 other rules")
+        for _rule_id, title in takers[1:]:
+            expect(item).to_contain_text(title)
+        for _rule_id, title in takers:
+            flip(popup, title)
+            expect(switch(popup, title)).not_to_be_checked()
         expect(popup.get_by_role("button", name="Reload the page")).to_be_visible()
-        assert api.rule(SHARE_PHRASES[0], "www.rt.com")["enabled_here"] is False
-        assert api.rule(SHARE_PHRASES[0], "www.bbc.com")["enabled_here"] is True  # only on rt.com
+        assert api.rule(SHARE_BARS[0], "www.rt.com")["enabled_here"] is False
+        assert api.rule(SHARE_BARS[0], "www.bbc.com")["enabled_here"] is True  # only on rt.com
         with page.expect_event("load"):
             popup.get_by_role("button", name="Reload the page").click()
         assert SHARE in visible(page)
 
         # On again: gone again.
-        flip(popup, SHARE_PHRASES[1])
-        expect(switch(popup, SHARE_PHRASES[1])).to_be_checked()
+        for _rule_id, title in takers:
+            flip(popup, title)
+            expect(switch(popup, title)).to_be_checked()
         reload_through_proxy(page)
         assert SHARE not in visible(page)
 
@@ -216,7 +225,7 @@ def test_switching_the_share_prompt_rules_and_pausing_the_site(ext, quiet):
         reload_through_proxy(page)
         assert SHARE not in visible(page) and NOTICE[0] not in visible(page)
     finally:
-        for rule_id, _title in (SHARE_WIDGETS, SHARE_PHRASES):
+        for rule_id, _title in takers:
             api.call("PUT", f"/api/rules/{rule_id}", {"enabled": True, "site": "rt.com"})
         api.call("PUT", "/api/sites/rt.com", {"paused": False})
 
@@ -445,14 +454,16 @@ def test_a_list_rule_that_fired_is_a_switch_and_off_for_the_site_it_stays_off(ex
 
 def test_the_popup_names_every_rule_that_took_a_removal(ext, quiet):
     """Issue 12, item 13: rt.com's "Also on" promo is taken by the site's rule and by the
-    generic inline-links rule; the popup says so, and both switched off bring it back."""
+    generic inline-links and story-cards rules; the popup says so, and all three switched
+    off bring it back."""
     _, api, _ = quiet
     page, tab = open_seed(ext)
     assert "Also on rt.com" not in visible(page)
     popup = ext.popup(tab)
     item = popup.locator("#removed li", has_text=ALSO_ON[1])
-    expect(item).to_contain_text("Also taken by another rule; switch those off too to bring it back")
+    expect(item).to_contain_text("Also taken by 2 other rules; switch those off too to bring it back")
     expect(item).to_contain_text(INLINE_LINKS[1])
+    expect(item).to_contain_text(STORY_CARDS[1])
     try:
         flip(popup, ALSO_ON[1])
         reload_through_proxy(page)
@@ -462,9 +473,15 @@ def test_the_popup_names_every_rule_that_took_a_removal(ext, quiet):
         popup.locator("details", has_text="Inline “Read more” and “Also on” promos").first.evaluate("d => d.open = true")
         flip(popup, INLINE_LINKS[1])
         reload_through_proxy(page)
+        assert "Also on rt.com" not in visible(page)  # nor this one: the third rule took it
+        popup.reload()
+        popup.wait_for_selector("body[data-ready=true]")
+        popup.locator("details", has_text="Inline “Read more” and “Also on” promos").first.evaluate("d => d.open = true")
+        flip(popup, STORY_CARDS[1])
+        reload_through_proxy(page)
         assert "Also on rt.com" in visible(page)
     finally:
-        for rule_id, _title in (ALSO_ON, INLINE_LINKS):
+        for rule_id, _title in (ALSO_ON, INLINE_LINKS, STORY_CARDS):
             api.call("PUT", f"/api/rules/{rule_id}", {"enabled": True, "site": "rt.com"})
 
 
