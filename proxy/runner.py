@@ -16,6 +16,7 @@ from mitmproxy.tools.dump import DumpMaster
 
 from proxy.addon import QuietPage
 from proxy.config import DATA_DIR_ENV, Config, announce_running, default_data_dir, withdraw_running
+from proxy.memory import keep_parse_memory
 from proxy.rulebook import Rulebook
 from proxy.service.app import create_app
 from proxy.service.keys import served_key
@@ -160,6 +161,7 @@ async def serve(config: Config) -> None:
 
 
 async def run(config: Config) -> None:
+    keep_parse_memory()
     config.data_dir.mkdir(parents=True, exist_ok=True)
     check_port_free(config.listen_host, config.listen_port, "proxy")
     check_port_free(config.service_host, config.service_port, "service")

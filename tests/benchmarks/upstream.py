@@ -1,14 +1,23 @@
-"""The origin server of bench_proxy.py: one AEB page in many variants, and page assets.
+"""The origin server of bench_proxy.py: sets of AEB pages in many variants, and page assets.
 
 Run: python tests/benchmarks/upstream.py --page FILE.html.gz [--port P] [--variants N]
+     python tests/benchmarks/upstream.py --sets SETS.json [--raw RAW.json] [--port P]
 
+SETS.json: {"NAME": {"pages": [FILE.html.gz, ...], "variants": N}, ...}.
+RAW.json: {"KEY": FILE.html.gz, ...}: pages served as they are, for a check of output.
 Serves, on 127.0.0.1 (HTTP/1.1, keep-alive):
-  /page/N    the page as variant N % variants, gzip-compressed, text/html; charset=utf-8.
-             Every variant differs (a numbered comment before </body>), so no layer can
-             reuse the previous response's decode or encode.
+  /s/NAME/page/N  request N of a set: its pages round-robin (page N % pages), each in
+             `variants` versions ((N // pages) % variants), gzip-compressed, text/html;
+             charset=utf-8. Every variant differs (a numbered comment before </body>), so
+             no layer can reuse the previous response's decode or encode;
+  /page/N    the same for --page (a set named "page");
   /asset/X   the scripts, styles and images listed by `ASSETS`, with their content types;
              scripts and styles gzip-compressed as real sites send them, images as they are.
-  /_assets   a JSON list of the asset paths, for the load generator.
+  /_assets   a JSON list of the asset paths, for the load generator;
+  any other path, with an `X-Bench-Page: KEY` header: that page of RAW.json, its bytes as
+             stored (any charset), gzip-compressed, `text/html` with no charset, so the
+             proxy finds the charset as it must on the web. The request may carry the
+             page's real Host and path, which the proxy then sees as its URL.
 Prints "READY <port>" on stdout once it accepts connections.
 """
 from __future__ import annotations
@@ -96,17 +105,23 @@ def build_variants(html: str, count: int) -> list[bytes]:
     return variants
 
 
-def make_app(variants: list[bytes], assets: dict[str, tuple[bytes, dict[str, str]]]) -> web.Application:
+def make_app(sets: dict[str, list[list[bytes]]],
+             assets: dict[str, tuple[bytes, dict[str, str]]], raw: dict[str, bytes] | None = None) -> web.Application:
+    """`sets`: per set name, its pages, each a list of variants; `raw`: gzip bodies by key."""
     page_headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip",
                     "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
     listing = json.dumps([f"/asset/{name}" for name, _t, _s in ASSETS])
 
     async def page(request: web.Request) -> web.Response:
+        pages = sets.get(request.match_info.get("set", "page"))
         try:
             n = int(request.match_info["n"])
         except ValueError:
             raise web.HTTPNotFound() from None
-        return web.Response(body=variants[n % len(variants)], headers=page_headers)
+        if pages is None:
+            raise web.HTTPNotFound()
+        variants = pages[n % len(pages)]
+        return web.Response(body=variants[n // len(pages) % len(variants)], headers=page_headers)
 
     async def asset(request: web.Request) -> web.Response:
         found = assets.get(request.match_info["name"])
@@ -117,15 +132,24 @@ def make_app(variants: list[bytes], assets: dict[str, tuple[bytes, dict[str, str
     async def asset_list(_request: web.Request) -> web.Response:
         return web.Response(text=listing, content_type="application/json")
 
+    async def raw_page(request: web.Request) -> web.Response:
+        body = (raw or {}).get(request.headers.get("X-Bench-Page", ""))
+        if body is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=body, headers={"Content-Type": "text/html", "Content-Encoding": "gzip",
+                                                "Cache-Control": "no-cache"})
+
     app = web.Application()
     app.router.add_get("/page/{n}", page)
+    app.router.add_get("/s/{set}/page/{n}", page)
     app.router.add_get("/asset/{name}", asset)
     app.router.add_get("/_assets", asset_list)
+    app.router.add_get("/{tail:.*}", raw_page)
     return app
 
 
-async def serve(port: int, variants: list[bytes], assets) -> None:
-    runner = web.AppRunner(make_app(variants, assets), access_log=None)
+async def serve(port: int, sets: dict[str, list[list[bytes]]], assets, raw: dict[str, bytes] | None = None) -> None:
+    runner = web.AppRunner(make_app(sets, assets, raw), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port, backlog=1024)
     await site.start()
@@ -136,16 +160,37 @@ async def serve(port: int, variants: list[bytes], assets) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--page", required=True, help="a gzip-compressed UTF-8 HTML file")
+    parser.add_argument("--page", help="a gzip-compressed UTF-8 HTML file (the set named 'page')")
+    parser.add_argument("--sets", help="a JSON file naming sets of pages (see above)")
+    parser.add_argument("--raw", help="a JSON file of pages to serve as they are (see above)")
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--variants", type=int, default=50)
+    parser.add_argument("--variants", type=int, default=50, help="variants of --page (default 50)")
     args = parser.parse_args()
-    with open(args.page, "rb") as f:
-        html = gzip.decompress(f.read()).decode("utf-8")
+    spec = {}
+    if args.sets:
+        with open(args.sets, encoding="utf-8") as f:
+            spec = json.load(f)
+    if args.page:
+        spec["page"] = {"pages": [args.page], "variants": args.variants}
+    if not spec and not args.raw:
+        parser.error("give --page, --sets or --raw")
+    sets = {name: [build_variants(_read_page(p), entry["variants"]) for p in entry["pages"]]
+            for name, entry in spec.items()}
+    raw = {}
+    if args.raw:
+        with open(args.raw, encoding="utf-8") as f:
+            for key, path in json.load(f).items():
+                with open(path, "rb") as page:
+                    raw[key] = page.read()  # stored gzip-compressed already
     try:
-        asyncio.run(serve(args.port, build_variants(html, args.variants), build_assets()))
+        asyncio.run(serve(args.port, sets, build_assets(), raw))
     except KeyboardInterrupt:
         pass
+
+
+def _read_page(path: str) -> str:
+    with open(path, "rb") as f:
+        return gzip.decompress(f.read()).decode("utf-8")
 
 
 if __name__ == "__main__":
