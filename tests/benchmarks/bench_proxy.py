@@ -5,7 +5,7 @@ Run: .venv/bin/python tests/benchmarks/bench_proxy.py [--quick] [--seconds N] [-
      [--b-tree DIR] [--b-env K=V] [--b-set NAME=VALUE] [--keep DIR]
      .venv/bin/python tests/benchmarks/bench_proxy.py --same-output [--base REV] [--only PATH ...]
 
-The whole run takes about 9½ minutes on 2 shared cores (--quick: about 4). --same-output times
+The whole run takes about 9½ minutes on 2 shared cores (--quick: about 5). --same-output times
 nothing: it sends every AEB and clutter-dev page (with its real host and path) through
 quietpage of --base and of the working tree and compares the decoded bodies (1.5 min).
 A/B of a change in one checkout: --b-env QP_PROBE_UNDO=FIX (see qp_probe.py) or --b-set.
@@ -760,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="length of one measured run (default 4; --quick 2)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of every scenario on every proxy (default 3)")
     parser.add_argument("--warmup", type=float, help="warm-up seconds per proxy and scenario (default 1; --quick 0.5)")
-    parser.add_argument("--quick", action="store_true", help="shorter runs: about 4 minutes instead of 9")
+    parser.add_argument("--quick", action="store_true", help="shorter runs: about 5 minutes instead of 9½")
     parser.add_argument("--same-output", action="store_true", help="instead of timing: every AEB and clutter-dev "
                         "page through quietpage of --base and of the working tree, compared byte for byte")
     parser.add_argument("--base", default="HEAD", help="the revision --same-output compares with (default HEAD)")
