@@ -28,7 +28,9 @@ class ExtractionTimeout(Exception):
 def _context():
     try:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["proxy.reader"])
+        # The children extract: the server they fork from has trafilatura loaded (this
+        # process does not need it).
+        context.set_forkserver_preload(["proxy.reader", "trafilatura", "trafilatura.htmlprocessing", "lxml.html"])
         return context
     except ValueError:  # pragma: no cover - a platform without fork
         return multiprocessing.get_context("spawn")

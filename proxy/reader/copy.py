@@ -13,10 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-import trafilatura
-from lxml.html import tostring as lxml_tostring
 from selectolax.lexbor import LexborHTMLParser
-from trafilatura.htmlprocessing import convert_to_html
 
 from proxy.engine import clean_page
 from proxy.engine.prepare import PageRefused, structure_problem
@@ -75,7 +72,14 @@ def read_article(html: str | bytes, url: str, rules: RuleSet | None = None,
 
 def extract_main(page: str, url: str, paragraph_chars: int) -> str:
     """The main content as simple HTML (trafilatura's), or "" when it finds none
-    (`paragraph_chars`: the text of the page's <p>, to judge a precision-mode result by)."""
+    (`paragraph_chars`: the text of the page's <p>, to judge a precision-mode result by).
+
+    trafilatura and lxml are loaded on the first call: the proxy's process extracts in a
+    child (library/extraction.py), so it never holds them."""
+    import trafilatura  # noqa: PLC0415
+    from lxml.html import tostring as lxml_tostring  # noqa: PLC0415
+    from trafilatura.htmlprocessing import convert_to_html  # noqa: PLC0415
+
     document = trafilatura.bare_extraction(page, url=url, **EXTRACTION)
     found = _body_chars(document)
     # Precision mode sometimes settles on a small block (a reprint notice) on pages with
