@@ -391,8 +391,9 @@ async def assert_regex_held_at_bay(proxy: ProxyProcess, service: Service, url: s
     assert rule_id in report["skipped"], f"the report does not name {rule_id} as skipped: {report.body}"
     assert TOO_LONG.search(report["skipped"][rule_id]), report["skipped"][rule_id]
 
-    # The proxy's own measure of the load: it paid for the pattern's time limit once.
-    assert report["ms"] >= PATTERN_LIMIT_MS, report.body
+    # The proxy's own measure of the load: it paid for the pattern's time limit once (the
+    # regex module checks its timeout on its own clock, now and then: 49.5 ms was seen).
+    assert report["ms"] >= 0.9 * PATTERN_LIMIT_MS, report.body
     # Later loads: the pattern is quarantined, so none runs it again. The fastest of three
     # (others share this machine): faster than the first, and under the limit it paid.
     later = []
