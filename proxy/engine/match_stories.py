@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from proxy.engine.dom import PROTECTED_TAGS, find, has_ancestor_in
+from proxy.engine.dom import PROTECTED_TAGS, find, has_ancestor_in, mark_ancestors
 from proxy.engine.facts import Page
 from proxy.engine.plan import Plan
-from proxy.rules import Rule, normalize_text
+from proxy.rules import Rule, domain_covers, normalize_text
 
 # A paragraph of the article: at least this many characters of its own text.
 PARAGRAPH = 80
@@ -225,11 +225,9 @@ def _teaser(anchor, paragraphs: set[int], limit: int, texts: _Texts):
 
 def _chain(node) -> set[int]:
     """The ids of `node` and its ancestors."""
-    out = set()
-    while node is not None:
-        out.add(node.mem_id)
-        node = node.parent
-    return out
+    chain = {node.mem_id}
+    mark_ancestors(node, chain)
+    return chain
 
 
 def _beside(node, column_chain: set[int]) -> bool:
@@ -265,7 +263,7 @@ def _same_site(href: str, site: str, path: str) -> bool:
     if parts.scheme and parts.scheme not in ("http", "https"):
         return False
     host = (parts.hostname or "").lower()
-    if host and site and not (host == site or host.endswith("." + site)):
+    if host and site and not domain_covers(site, host):
         return False
     target = parts.path or "/"
     return target not in ("/", path.split("?", 1)[0])
