@@ -11,7 +11,7 @@ from aiohttp import web
 
 from proxy.errors import InvalidInput, NotFound
 from proxy.library import store as library
-from proxy.library.copies import image_urls, rewrite_images
+from proxy.library.copies import rewrite_images
 from proxy.library.saving import save_reading_copy
 from proxy.library.style import EXPORT_FORMATS
 from proxy.library.views import PAGE_HEADERS, library_page, reader_page
