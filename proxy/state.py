@@ -10,7 +10,7 @@ from typing import Iterable
 
 import yaml
 
-from proxy.rules import Rule, RulePack, RuleSet, Toggles, parse_pack_text
+from proxy.rules import Rule, RulePack, RuleSet, Toggles, domain_covers, parse_pack_text
 from proxy.store import Snapshot, UserRuleRow
 
 USER_PACK_ID = "user"
@@ -112,15 +112,11 @@ def rule_json(rule: Rule) -> dict:
             "selectors": list(rule.selectors), "text": [p.source for p in rule.text]}
 
 
-def _covers(site: str, host: str) -> bool:
-    return host == site or host.endswith("." + site)
-
-
 def pack_on(toggles: Toggles, pack: RulePack, host: str = "") -> bool:
     """Whether a pack is on for `host` (everywhere if ""): most specific switch, else its default."""
     best = None
     for site, ident, on in toggles.site_packs:
-        if host and ident == pack.id and _covers(site, host) and (best is None or len(site) > len(best[0])):
+        if host and ident == pack.id and domain_covers(site, host) and (best is None or len(site) > len(best[0])):
             best = (site, on)
     if best is not None:
         return best[1]
