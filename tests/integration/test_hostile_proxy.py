@@ -330,12 +330,7 @@ def listed(upstream, tmp_path_factory):
                            service_port=service_port, env=reroute_env(upstream)).start(timeout=90)
     yield running, Service(service_port, data, token), imported
     # Its exit collects a heap of ~46,000 list rules for seconds: no need to wait for that.
-    running.process.terminate()
-    try:
-        running.process.wait(3)
-    except subprocess.TimeoutExpired:
-        running.process.kill()
-        running.process.wait(5)
+    running.stop(grace=3)
 
 
 async def test_list_import_under_load_stalls_no_one_and_applies_at_once(listed):

@@ -44,12 +44,13 @@ class ProxyProcess:
         self.stop()
         raise RuntimeError(f"proxy did not start in {timeout} s:\n{self.log()}")
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 10) -> None:
+        """SIGTERM, then SIGKILL past `grace` seconds."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
         try:
-            self.process.wait(10)
+            self.process.wait(grace)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)

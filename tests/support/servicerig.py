@@ -104,16 +104,21 @@ class ServeProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "proxy.cli", "serve", "--service-port", str(self.port), "--data-dir", str(self.data_dir),
                  *self.extra],
-                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=self.preexec(),
                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log_file.read_text()}")
+                raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log()}")
             if healthy(self.port):
                 return self
             time.sleep(0.05)
-        raise RuntimeError(f"serve did not start:\n{self.log_file.read_text()}")
+        self.stop()  # not left running behind a failed test
+        raise RuntimeError(f"serve did not start in {timeout} s:\n{self.log()}")
+
+    def preexec(self):
+        """What the child runs before `quietpage serve` (None: nothing)."""
+        return None
 
     def log(self) -> str:
         return self.log_file.read_text(encoding="utf-8", errors="replace")
