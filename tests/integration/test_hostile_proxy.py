@@ -386,9 +386,9 @@ async def assert_regex_held_at_bay(proxy: ProxyProcess, service: Service, url: s
     assert rule_id in report["skipped"], f"the report does not name {rule_id} as skipped: {report.body}"
     assert TOO_LONG.search(report["skipped"][rule_id]), report["skipped"][rule_id]
 
-    # The first load paid for the pattern's time limit once (the client's clock: the page
-    # report is the latest load's, and the regex module checks its timeout only now and then).
-    assert first.seconds >= 0.9 * PATTERN_LIMIT_MS / 1000, f"the first load took {first.seconds:.3f} s"
+    # The first load paid for the pattern's time limit once (on the client's clock: the page
+    # report is the latest load's).
+    assert first.seconds >= PATTERN_LIMIT_MS / 1000, f"the first load took {first.seconds:.3f} s"
     # Later loads: the pattern is quarantined, so none runs it again. The fastest of three
     # (others share this machine): faster than the first, and under the limit it paid.
     later = []
@@ -399,7 +399,7 @@ async def assert_regex_held_at_bay(proxy: ProxyProcess, service: Service, url: s
         assert rule_id in later_report["skipped"], later_report.body
         later.append((later_report["ms"], again.seconds))
     fastest_ms = min(ms for ms, _s in later)
-    assert fastest_ms < PATTERN_LIMIT_MS, f"later loads (ms, s) {later}; the first {first.seconds} s"
+    assert fastest_ms < min(first.seconds * 1000, PATTERN_LIMIT_MS), f"later loads (ms, s) {later}; the first {first.seconds} s"
     assert min(s for _ms, s in later) <= first.seconds + 0.05, f"later loads (ms, s) {later}; first {first.seconds} s"
 
 
