@@ -386,9 +386,10 @@ async def assert_regex_held_at_bay(proxy: ProxyProcess, service: Service, url: s
     assert rule_id in report["skipped"], f"the report does not name {rule_id} as skipped: {report.body}"
     assert TOO_LONG.search(report["skipped"][rule_id]), report["skipped"][rule_id]
 
-    # The first load paid for the pattern's time limit once (on the client's clock: the page
-    # report is the latest load's).
-    assert first.seconds >= PATTERN_LIMIT_MS / 1000, f"the first load took {first.seconds:.3f} s"
+    # That the pattern ran into its limit is the report's "ran over 50 ms" above: the regex
+    # module's own timer decides when, and it fires a little early (a whole first load of
+    # 46.6 ms was seen), so the load's time is not a measure of it. What QuietPage owes is
+    # below: the pattern is never run again.
     # Later loads: the pattern is quarantined, so none runs it again. The fastest of three
     # (others share this machine): faster than the first, and under the limit it paid.
     later = []
