@@ -150,12 +150,12 @@ def guard(page: Page, nodes: list, limits: GuardLimits) -> str | None:
                 if inside > limits.max_paragraph_share * total:
                     what = "<article>" if holds_article else "<h1>"
                     return f"would remove the element holding the {what} and {inside} of {total} paragraphs"
-        removed += _text_bytes(node)
+        removed += _text_bytes(node) - _link_bytes(node)
     if removed * 100 < len(page.segments[0]):
         return None  # under 1 % of the text: no need to work out exactly how much is visible
     visible = page.visible_bytes
     if visible and removed > limits.max_text_share * visible:
-        return f"would remove {removed * 100 // visible}% of the page's text"
+        return f"would remove {removed * 100 // visible}% of the page's text (links not counted)"
     return None
 
 
@@ -166,6 +166,12 @@ def _text_bytes(node) -> int:
     if size:
         size -= sum(collapsed_bytes(n.text(deep=True)) for n in find(node, "script, style, template"))
     return max(size, 0)
+
+
+def _link_bytes(node) -> int:
+    """UTF-8 length of the text of the links in a node (the node itself if a link)."""
+    links = [node] if node.tag == "a" else find(node, "a")
+    return sum(collapsed_bytes(a.text(deep=True)) for a in links)
 
 
 def outermost(final: list[tuple[str, object]]) -> list[tuple[str, object]]:

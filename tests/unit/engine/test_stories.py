@@ -85,3 +85,29 @@ def test_a_labelled_card_goes_but_a_sentence_with_a_link_stays():
     assert "Lire aussi" not in text and "Flood defences" not in text
     assert "He was arrested in April last year for the call." in text
     assert result.removed == {"stories.cards": 1}
+
+
+def test_the_guard_counts_prose_not_headlines():
+    # A short article under a long box of headlines: the box is over 30 % of the page's
+    # text, but its text is links, not the article's prose; the guard lets it go.
+    short = "".join(f"<p>Paragraph {n} of the article tells what happened in the harbour town during the night.</p>"
+                    for n in range(3))
+    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in headlines(8))
+    text, result = clean(f'<main><article><div class="body">{short}</div>'
+                         f'<div class="x9"><ul>{items}</ul></div></article></main>')
+    assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
+    assert text.count("Paragraph") == 3
+    # The same share of prose in what a rule matches is still the article's: skipped.
+    pack = PACK + """  - id: stories.notes
+    title: Notes
+    selectors: [".notes"]
+"""
+    parsed, errors = parse_pack_text(pack, "stories.yaml")
+    assert parsed is not None, errors
+    prose = "".join(f"<div>Flood defences in the valley held for day {n}, the engineers said tonight.</div>"
+                    for n in range(8))
+    html = (f"<!doctype html><html lang=en><body><main><article>{short}"
+            f'<div class="notes">{prose}</div></article></main></body></html>')
+    result = clean_page(html, URL, RuleSet((parsed,)))
+    assert "stories.notes" in result.skipped and "links not counted" in result.skipped["stories.notes"]
+    assert not result.removed
