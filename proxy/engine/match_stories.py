@@ -31,13 +31,16 @@ HEADLINE_UNSPACED = 8
 MAX_LEVELS = 6
 OTHER_TEXT = 0.45
 LABEL = 60
+# ...and at most this much text in its minor links, for each character of its headlines
+# (kickers, authors and counts are short; a menu's entries are many)...
+MINOR_SHARE = 0.5
 # ...and at most this much text in all (a rule's max_text, if it says).
 BOX_TEXT = 1500
 _NOT_PAGES = ("#", "javascript:", "mailto:", "tel:", "data:")
 
 
 def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
-    column, paragraphs = _column(page)
+    column, block, paragraphs = _column(page)
     if column is None:
         return
     site = _site(page.host)
@@ -56,7 +59,7 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
         if rule.story_links == 1:
             _cards(rule, column, stories, paragraphs, targets, texts)
         else:
-            _boxes(rule, page.body, stories, paragraphs, targets, _chain(column), texts)
+            _boxes(rule, page.body, stories, paragraphs, targets, _chain(column), texts, block)
 
 
 class _Texts:
@@ -77,8 +80,8 @@ class _Texts:
 
 
 def _column(page: Page):
-    """The element holding most of the article's paragraphs, and its parent (the article's
-    column: where related boxes sit), with the ids of those paragraphs."""
+    """The element holding most of the article's paragraphs (its block), its parent (the
+    article's column: where related boxes sit), and the ids of those paragraphs."""
     holders: dict[int, list] = {}
     paragraphs: set[int] = set()
     for p in find(page.body, "p"):
@@ -88,41 +91,58 @@ def _column(page: Page):
             if parent is not None:
                 holders.setdefault(parent.mem_id, [parent, 0])[1] += 1
     if not holders:
-        return None, paragraphs
+        return None, None, paragraphs
     block, count = max(holders.values(), key=lambda h: h[1])
     if count < 2:
-        return None, paragraphs
+        return None, None, paragraphs
     column = block.parent if block.parent is not None and block.parent.tag not in PROTECTED_TAGS else block
-    return column, paragraphs
+    return column, block, paragraphs
 
 
 def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[str, list],
-           column_chain: set[int], texts: _Texts) -> None:
+           column_chain: set[int], texts: _Texts, block) -> None:
     """Each run of story links widened to the largest box around it that holds no other
     link but minor ones, no paragraph of the article, and little text besides its links."""
     ids = {a.mem_id for a in stories}
     limit = rule.max_text or BOX_TEXT
     taken: set[int] = set()
+    article = _chain(block)  # the article's block and what holds it
     for anchor in stories:
         if anchor.mem_id in taken:
             continue
-        node, best = anchor, None
+        # Teasers (headlines with a summary each) only outside the article's own text: a
+        # list of linked headlines with a sentence each among its paragraphs is the article.
+        teasers = anchor.mem_id not in article and not has_ancestor_in(anchor, {block.mem_id})
+        node, best, listed = anchor, None, None  # listed: 0 in a teaser, 1 in a list of them
         for _ in range(MAX_LEVELS):
             parent = node.parent
             if parent is None or parent.mem_id == body.mem_id or parent.tag in PROTECTED_TAGS:
                 break
             text = texts.length(parent)
-            if text > limit:
+            if text > TEASERS_TEXT:
                 break
             links = find(parent, "a[href]")
             mine = [a for a in links if a.mem_id in ids]
             if any(a.mem_id not in ids and not _minor(texts.of(a)) for a in links):
                 break  # a link that is not a story (navigation, another site's headline)
-            if any(p.mem_id in paragraphs for p in find(parent, "p")):
-                break
             linked = sum(texts.length(a) for a in mine)
-            if text - linked > max(LABEL, OTHER_TEXT * text):
-                break
+            if sum(texts.length(a) for a in links) - linked > MINOR_SHARE * linked:
+                break  # mostly short links: a menu (or a footer) with a few longer entries
+            plain = (text <= limit and text - linked <= max(LABEL, OTHER_TEXT * text)
+                     and not any(p.mem_id in paragraphs for p in find(parent, "p")))
+            # A list of teasers (a headline and a line or two of summary each) holds more
+            # text besides its links than a box of headlines, and may hold paragraphs.
+            if listed is not None or not plain:
+                # Past a teaser, every level is a list of teasers (the teaser's summary is
+                # no licence for text around it).
+                if not teasers or parent.mem_id in article:
+                    break
+                if not listed and _teaser_of(parent, mine, text, texts):
+                    listed = 0
+                elif _teasers(parent, ids, texts, TEASER_DEPTH) >= 2:
+                    listed = 1
+                else:
+                    break
             node = parent
             if len({a.attributes.get("href") for a in mine}) >= rule.story_links:
                 best = parent
@@ -132,6 +152,56 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
             inside = {a.mem_id for a in find(best, "a[href]")} & ids
             taken |= inside
             targets.setdefault(rule.id, []).append(best)
+
+
+# A list of teasers: at most this much text in all, each teaser at most this much text
+# besides its headline, at most this much text outside the teasers (a heading), and
+# teasers looked for this many levels down (rows of columns of teasers).
+TEASERS_TEXT = 6000
+SUMMARY = 320
+TEASER_DEPTH = 3
+
+
+def _teaser_of(node, mine: list, text: int, texts: _Texts) -> bool:
+    """Whether `node` is one teaser: one story's links and at most a summary besides,
+    in words, not links (a menu with a featured story is not a teaser)."""
+    if len({a.attributes.get("href") for a in mine}) != 1:
+        return False
+    own = max(texts.length(a) for a in mine)
+    if text - own > SUMMARY:
+        return False
+    ids = {a.mem_id for a in mine}
+    others = [a for a in (find(node, "a[href]") if node.tag != "a" else []) if a.mem_id not in ids]
+    return sum(texts.length(a) for a in others) <= LABEL
+
+
+def _teasers(node, ids: set[int], texts: _Texts, depth: int) -> int:
+    """How many teasers `node` is a list of: each child holds one story (its headline
+    link, perhaps a picture's link to the same page, a summary of at most SUMMARY
+    characters) or is itself such a list; besides them at most a heading. 0 if it is not."""
+    outside, count = 0, 0
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            outside += len((child.text_content or "").strip())
+            continue
+        if child.tag in ("script", "style", "template", "noscript"):
+            continue
+        mine = [child] if child.mem_id in ids else [a for a in find(child, "a[href]") if a.mem_id in ids]
+        stories = {a.attributes.get("href") for a in mine}
+        if not stories:
+            outside += texts.length(child)
+        elif len(stories) == 1:
+            if not _teaser_of(child, mine, texts.length(child), texts):
+                return 0
+            count += 1
+        else:
+            inner = _teasers(child, ids, texts, depth - 1) if depth > 0 else 0
+            if not inner:
+                return 0
+            count += inner
+        if outside > LABEL:
+            return 0
+    return count
 
 
 def _cards(rule: Rule, column, stories: list, paragraphs: set[int], targets: dict[str, list],
@@ -231,15 +301,33 @@ def _chain(node) -> set[int]:
 
 
 def _beside(node, column_chain: set[int]) -> bool:
-    """Whether a box is, is in or holds an `<aside>` that is not around the article: the
-    site's sidebar, which is not clutter in the article."""
-    if find(node, "aside"):
+    """Whether a box is, is in or holds a part of the page beside the article: an
+    `<aside>` (the site's sidebar), a menu, or the page's own header or footer, which are
+    not clutter in the article."""
+    if find(node, "aside, nav, [role=navigation], [role=menu], [role=menubar]"):
         return True
     while node is not None and node.mem_id not in column_chain:
-        if node.tag == "aside":
+        if node.tag in _BESIDE or node.attributes.get("role") in _MENU_ROLES:
+            return True
+        if node.tag in _PAGE_PARTS and not _within(node, _CONTENT):
+            return True  # the page's header or footer (an article's own footer may hold promos)
+        node = node.parent
+    return False
+
+
+def _within(node, tags: frozenset[str]) -> bool:
+    node = node.parent
+    while node is not None:
+        if node.tag in tags:
             return True
         node = node.parent
     return False
+
+
+_BESIDE = frozenset({"aside", "nav"})
+_PAGE_PARTS = frozenset({"header", "footer"})
+_CONTENT = frozenset({"article", "main"})
+_MENU_ROLES = frozenset({"navigation", "menu", "menubar"})
 
 
 def _site(host: str) -> str:

@@ -111,3 +111,33 @@ def test_the_guard_counts_prose_not_headlines():
     result = clean_page(html, URL, RuleSet((parsed,)))
     assert "stories.notes" in result.skipped and "links not counted" in result.skipped["stories.notes"]
     assert not result.removed
+
+
+def teasers(n: int) -> str:
+    return "".join(f'<div class="c{n}"><a href="{href}">{text}</a><p>A summary of story {n}: what the council '
+                   f'decided about the flood defences, and what the engineers said of it afterwards.</p></div>'
+                   for href, text in headlines(n))
+
+
+def test_a_list_of_teasers_with_summaries_after_the_article_goes():
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}{ARTICLE}</div></article>'
+                         f'<section class="q1"><h3>Latest</h3><div class="row">{teasers(4)}</div></section></main>')
+    assert "Flood defences" not in text and "A summary of story" not in text
+    assert result.removed == {"stories.boxes": 1} and text.count("Paragraph") == 12
+
+
+def test_linked_headlines_with_a_sentence_each_among_the_articles_paragraphs_stay():
+    # A round-up: the article itself is a list of other stories with a sentence each.
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}{teasers(4)}{ARTICLE}</div></article></main>')
+    assert text.count("Flood defences") == 4 and text.count("A summary of story") == 4
+
+
+def test_menus_stay_though_their_entries_have_three_words():
+    entries = ["News by Neighborhood", "Guide to San Antonio", "Letters to the Editor", "Things To Do Tonight"]
+    menu = "".join(f'<li><a href="/{n}/">{e}</a></li>' for n, e in enumerate(entries))
+    short = "".join(f'<li><a href="/s{n}/">{e}</a></li>' for n, e in enumerate(["Local", "Texas", "Weather", "Traffic",
+                                                                              "Obituaries", "Opinion"]))
+    for wrap in ("<nav><ul>{}</ul></nav>", '<div role="navigation"><ul>{}</ul></div>', '<div class="m"><ul>{}</ul></div>'):
+        body = wrap.format(menu + short)
+        text, result = clean(f'<main><article><div class="body">{ARTICLE}</div></article>{body}</main>')
+        assert text.count("News by Neighborhood") == 1 and not result.removed, wrap
