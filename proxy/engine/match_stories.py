@@ -146,7 +146,7 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
             node = parent
             if len({a.attributes.get("href") for a in mine}) >= rule.story_links:
                 best = parent
-        if best is not None and _beside(best, column_chain):
+        if best is not None and _beside(best, column_chain, block):
             best = None  # the site's sidebar ("Most read"), not a promo in or after the article
         if best is not None:
             inside = {a.mem_id for a in find(best, "a[href]")} & ids
@@ -300,14 +300,17 @@ def _chain(node) -> set[int]:
     return chain
 
 
-def _beside(node, column_chain: set[int]) -> bool:
+def _beside(node, column_chain: set[int], block) -> bool:
     """Whether a box is, is in or holds a part of the page beside the article: an
-    `<aside>` (the site's sidebar), a menu, or the page's own header or footer, which are
-    not clutter in the article."""
-    if find(node, "aside, nav, [role=navigation], [role=menu], [role=menubar]"):
+    `<aside>` (the site's sidebar; one among the article's paragraphs is a promo), a
+    menu, or the page's own header or footer, which are not clutter in the article."""
+    inline = has_ancestor_in(node, {block.mem_id})
+    if find(node, _MENUS if inline else f"aside, {_MENUS}"):
         return True
     while node is not None and node.mem_id not in column_chain:
-        if node.tag in _BESIDE or node.attributes.get("role") in _MENU_ROLES:
+        if node.tag == "aside" and not inline:
+            return True
+        if node.tag == "nav" or node.attributes.get("role") in _MENU_ROLES:
             return True
         if node.tag in _PAGE_PARTS and not _within(node, _CONTENT):
             return True  # the page's header or footer (an article's own footer may hold promos)
@@ -324,7 +327,7 @@ def _within(node, tags: frozenset[str]) -> bool:
     return False
 
 
-_BESIDE = frozenset({"aside", "nav"})
+_MENUS = "nav, [role=navigation], [role=menu], [role=menubar]"
 _PAGE_PARTS = frozenset({"header", "footer"})
 _CONTENT = frozenset({"article", "main"})
 _MENU_ROLES = frozenset({"navigation", "menu", "menubar"})
@@ -358,9 +361,11 @@ def _same_site(href: str, site: str, path: str) -> bool:
 
 
 def _headline(text: str) -> bool:
-    if len(text) < HEADLINE:
-        return len(text) >= HEADLINE_UNSPACED and not text.isascii() and " " not in text
-    return len(text.split()) >= HEADLINE_WORDS or (not text.isascii() and len(text) >= HEADLINE_UNSPACED)
+    if len(text.split()) >= HEADLINE_WORDS:
+        return len(text) >= HEADLINE
+    # A script written without spaces (Chinese, Japanese, Thai…): its characters count,
+    # not its words ("Amanda Hällsten" is a name, not a headline).
+    return not text.isascii() and sum(1 for c in text if c >= "\u0e00" and c.isalpha()) >= HEADLINE_UNSPACED
 
 
 # A minor link: at most this long, and not a headline.

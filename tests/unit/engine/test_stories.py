@@ -141,3 +141,19 @@ def test_menus_stay_though_their_entries_have_three_words():
         body = wrap.format(menu + short)
         text, result = clean(f'<main><article><div class="body">{ARTICLE}</div></article>{body}</main>')
         assert text.count("News by Neighborhood") == 1 and not result.removed, wrap
+
+
+def test_an_aside_among_the_articles_paragraphs_is_a_promo_not_a_sidebar():
+    links = "".join(f'<a href="{href}">{text}</a> ' for href, text in headlines(3))
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}<aside class="em" aria-label="The latest">'
+                         f'<div><div>{links}</div></div></aside>{ARTICLE}</div></article></main>')
+    assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
+    assert text.count("Paragraph") == 12
+
+
+def test_names_are_not_headlines_whatever_their_letters():
+    names = ["Amanda Hällsten", "Jürgen Rüttgers", "Søren Kierkegård"]
+    items = "".join(f'<li><a href="/av/{n}/">{name}</a></li>' for n, name in enumerate(names))
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div>'
+                         f'<div class="authors"><ul>{items}</ul></div></article></main>')
+    assert "Amanda Hällsten" in text and not result.removed
