@@ -40,7 +40,7 @@ _NOT_PAGES = ("#", "javascript:", "mailto:", "tel:", "data:")
 
 
 def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
-    column, block, paragraphs = _column(page)
+    column, block, paragraphs, first = _column(page)
     if column is None:
         return
     site = _site(page.host)
@@ -59,7 +59,7 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
         if rule.story_links == 1:
             _cards(rule, column, stories, paragraphs, targets, texts)
         else:
-            _boxes(rule, page.body, stories, paragraphs, targets, _chain(column), texts, block)
+            _boxes(rule, page.body, stories, paragraphs, targets, column, texts, block, first)
 
 
 class _Texts:
@@ -83,26 +83,35 @@ def _column(page: Page):
     """The element holding most of the article's paragraphs (its block), its parent (the
     article's column: where related boxes sit), and the ids of those paragraphs."""
     holders: dict[int, list] = {}
+    wrappers: dict[int, list] = {}  # a paragraph's grandparent: sites wrap each paragraph
     paragraphs: set[int] = set()
+    first = None
     for p in find(page.body, "p"):
         if len(normalize_text(p.text(deep=True))) >= PARAGRAPH:
             paragraphs.add(p.mem_id)
+            first = first or p
             parent = p.parent
             if parent is not None:
                 holders.setdefault(parent.mem_id, [parent, 0])[1] += 1
+                if parent.parent is not None and parent.parent.tag not in PROTECTED_TAGS:
+                    wrappers.setdefault(parent.parent.mem_id, [parent.parent, 0])[1] += 1
     if not holders:
-        return None, None, paragraphs
+        return None, None, paragraphs, None
     block, count = max(holders.values(), key=lambda h: h[1])
     if count < 2:
-        return None, None, paragraphs
+        # Each paragraph in a wrapper of its own ("text-module"): the wrappers' holder.
+        block, count = max(wrappers.values(), key=lambda h: h[1]) if wrappers else (None, 0)
+        if count < 2:
+            return None, None, paragraphs, None
     column = block.parent if block.parent is not None and block.parent.tag not in PROTECTED_TAGS else block
-    return column, block, paragraphs
+    return column, block, paragraphs, first
 
 
 def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[str, list],
-           column_chain: set[int], texts: _Texts, block) -> None:
+           column, texts: _Texts, block, first) -> None:
     """Each run of story links widened to the largest box around it that holds no other
     link but minor ones, no paragraph of the article, and little text besides its links."""
+    column_chain = _chain(column)
     ids = {a.mem_id for a in stories}
     limit = rule.max_text or BOX_TEXT
     taken: set[int] = set()
@@ -146,8 +155,8 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
             node = parent
             if len({a.attributes.get("href") for a in mine}) >= rule.story_links:
                 best = parent
-        if best is not None and _beside(best, column_chain, block):
-            best = None  # the site's sidebar ("Most read"), not a promo in or after the article
+        if best is not None and (_beside(best, column_chain, block) or _before(best, first)):
+            best = None  # the site's sidebar ("Most read") or top bar, not a promo in or after the article
         if best is not None:
             inside = {a.mem_id for a in find(best, "a[href]")} & ids
             taken |= inside
@@ -315,6 +324,30 @@ def _beside(node, column_chain: set[int], block) -> bool:
         if node.tag in _PAGE_PARTS and not _within(node, _CONTENT):
             return True  # the page's header or footer (an article's own footer may hold promos)
         node = node.parent
+    return False
+
+
+def _before(node, block) -> bool:
+    """Whether `node` comes before `block` (the article's first paragraph) in the page: a
+    top bar, a menu."""
+    above = {}  # the block's ancestors, each with the child on the way to the block
+    child, current = block, block.parent
+    while current is not None:
+        above[current.mem_id] = child
+        child, current = current, current.parent
+    branch = node
+    while branch.parent is not None and branch.parent.mem_id not in above:
+        branch = branch.parent
+    if branch.parent is None or branch.mem_id in above or branch.mem_id == block.mem_id:
+        return False  # the block's ancestor, the block or unrelated
+    towards = above[branch.parent.mem_id]
+    sibling = branch.parent.child
+    while sibling is not None:
+        if sibling.mem_id == branch.mem_id:
+            return True
+        if sibling.mem_id == towards.mem_id:
+            return False
+        sibling = sibling.next
     return False
 
 

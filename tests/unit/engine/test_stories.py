@@ -157,3 +157,21 @@ def test_names_are_not_headlines_whatever_their_letters():
     text, result = clean(f'<main><article><div class="body">{ARTICLE}</div>'
                          f'<div class="authors"><ul>{items}</ul></div></article></main>')
     assert "Amanda Hällsten" in text and not result.removed
+
+
+def test_a_bar_of_headlines_above_the_article_stays():
+    # A ticker or a top bar of the site's headlines comes before the article's first
+    # paragraph: the site's furniture, not a promo in or after the article.
+    items = "".join(f'<span><a href="{href}">{text}</a></span>' for href, text in headlines(4))
+    text, result = clean(f'<div class="ticker">{items}</div><main><article><div class="body">{ARTICLE}</div>'
+                         '</article></main>')
+    assert text.count("Flood defences") == 4 and not result.removed
+
+
+def test_paragraphs_each_in_a_wrapper_of_their_own_are_still_the_article():
+    wrapped = "".join(f'<div class="text-module">{p}</p></div>' for p in ARTICLE.split("</p>") if p)
+    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in headlines(3))
+    text, result = clean(f'<main><article><div class="body">{wrapped}</div>'
+                         f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+    assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
+    assert text.count("Paragraph") == 6
