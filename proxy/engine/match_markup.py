@@ -32,6 +32,8 @@ SVG_PARTS = frozenset({"svg", "symbol", "use", "g", "path", "defs", "title", "de
                        "line", "polyline", "ellipse", "text", "tspan", "mask", "clippath", "lineargradient",
                        "radialgradient", "image", "pattern", "marker", "filter"})
 _TOKEN_END = re.compile(rb"[\s\"'<>]")
+# Up to the last byte that ends a name going backwards (greedy: the match ends after it).
+_TOKEN_START = re.compile(rb".*[ \t\n\r\"'=<>]", re.DOTALL)
 
 
 def match_markup(page: Page, plan: Plan, targets: dict[str, list]) -> None:
@@ -61,21 +63,20 @@ def match_markup(page: Page, plan: Plan, targets: dict[str, list]) -> None:
             _share_bars(rule, anchors, targets)
 
 
-def _candidates(data: bytes, found: list[tuple[str, str, int]]) -> tuple[set[tuple[str, str]], set[str]]:
+def _candidates(data: bytes, found: list[tuple[str, int, int]]) -> tuple[set[tuple[str, str]], set[str]]:
     """The class names and ids holding a word, and the link addresses holding a fragment,
-    read from the source around where the scan found them."""
+    read from the source around where the scan found them (back no further than where
+    the value opens: its quote or `=` ends a name)."""
     tokens: set[tuple[str, str]] = set()
     hrefs: set[str] = set()
-    for kind, _what, end in found:
-        start = end - 1
-        while start > 0 and data[start - 1:start] not in b" \t\n\r\"'=<>":
-            start -= 1
+    for kind, value, end in found:
+        before = _TOKEN_START.match(data, value, end - 1)
         stop = _TOKEN_END.search(data, end)
-        value = data[start:stop.start() if stop else len(data)].decode("utf-8", "replace")
+        token = data[before.end():stop.start() if stop else len(data)].decode("utf-8", "replace")
         if kind == "href":
-            hrefs.add(html.unescape(value))
-        elif value:
-            tokens.add((kind, html.unescape(value)))
+            hrefs.add(html.unescape(token))
+        elif token:
+            tokens.add((kind, html.unescape(token)))
     return tokens, hrefs
 
 

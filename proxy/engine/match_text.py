@@ -6,11 +6,15 @@ found (Lexbor's contains()), then climbed from the smallest until one's text mat
 """
 from __future__ import annotations
 
+import re
+
 from proxy.engine.dom import PROTECTED_TAGS, css_string, find, mark_ancestors
 from proxy.engine.facts import SEP, Page
-from proxy.engine.needles import Starts
+from proxy.engine.needles import ODD_CASES, Starts
 from proxy.engine.plan import Plan
 from proxy.rules import normalize_text
+
+_STDLIB = re.Pattern
 
 # Text patterns climb at most this many levels from the element holding their needle.
 MAX_TEXT_LEVELS = 4
@@ -94,7 +98,7 @@ def _windows_match(page: Page, raw: bytes, lo: int, hi: int, max_len: int, entri
     entries = [e for e in entries if e[1].max_len >= own]
     if not entries:
         return False
-    max_len = max(p.max_len for _r, p in entries)
+    max_len = max(e[1].max_len for e in entries)
     before, after = [], []  # (offset, running length)
     start, total = lo, own
     for _ in range(MAX_NEIGHBOURS):
@@ -117,18 +121,38 @@ def _windows_match(page: Page, raw: bytes, lo: int, hi: int, max_len: int, entri
             break
         after.append(nxt)
         end = nxt
-    # Any match lies inside the widest run: one search there rules most needles out.
+    # Any match lies inside the widest run, and only patterns found there count. But a search
+    # costs a broad pattern up to a microsecond a character, and a whole-text match of a
+    # window fails fast: a pattern is first held to its words (where lower-casing finds
+    # every case of them), then tried on the windows, and the run is searched only for one
+    # that matches a window whole. Patterns run under a time limit are searched first, as
+    # they always were.
     widest = normalize_text(raw[before[-1] if before else lo:after[-1] if after else hi]
                             .replace(SEP, b"").decode("utf-8", "replace"))
     patterns = page.patterns
-    live = [(r, p) for r, p in entries if patterns.search(r.id, p.full, widest)]
-    if not live:
+    low = widest.lower() if widest.isascii() or not any(c in widest for c in ODD_CASES) else None
+    candidates = []  # [rule, pattern, whether the run holds a match (None: not searched yet)]
+    for rule, pattern, options in entries:
+        if type(pattern.full) is not _STDLIB:
+            if patterns.search(rule.id, pattern.full, widest):
+                candidates.append([rule, pattern, True])
+        elif low is None or all(any(w in low for w in o) for o in options):
+            candidates.append([rule, pattern, None])
+    if not candidates:
         return False
+
+    def whole(candidate: list, norm: str) -> bool:
+        rule, pattern, found = candidate
+        if len(norm) > pattern.max_len or not patterns.fullmatch(rule.id, pattern.full, norm):
+            return False
+        if found is None:
+            found = candidate[2] = patterns.search(rule.id, pattern.full, widest)
+        return found
+
     for start in [lo, *before]:
         for end in [hi, *after]:
             norm = normalize_text(raw[start:end].replace(SEP, b"").decode("utf-8", "replace"))
-            if norm and len(norm) <= max_len and any(len(norm) <= p.max_len and patterns.fullmatch(r.id, p.full, norm)
-                                                     for r, p in live):
+            if norm and len(norm) <= max_len and any(whole(c, norm) for c in candidates):
                 return True
     return False
 

@@ -3,10 +3,10 @@ is searched once per needle (not once per pattern), and a place a needle occurs 
 vetted by what the patterns' literal starts say about the text before it."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from heapq import heapify, heappop, heappush
-
 from dataclasses import dataclass
+from heapq import heapify, heappop, heappush
 
 from proxy.engine.facts import SEP
 from proxy.rules import MAX_TEXT_MATCH, Rule, TextPattern
@@ -15,18 +15,31 @@ from proxy.rules import MAX_TEXT_MATCH, Rule, TextPattern
 COMMON_WORDS = frozenset({"this", "that", "more", "like", "read", "with", "from", "your", "have", "will"})
 
 Entry = tuple[Rule, TextPattern]
+# Characters that match an ASCII letter under re.IGNORECASE but do not lower-case to it.
+ODD_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def word_options(pattern: TextPattern) -> tuple[tuple[str, ...], ...]:
+    """The pattern's options of ASCII words: every match holds one word of each (in some
+    case). None for a pattern run under a time limit (the `regex` module folds case its
+    own way)."""
+    if type(pattern.full) is not re.Pattern:
+        return ()
+    return tuple(o for o in pattern.options if all(w.isascii() for w in o))
 
 
 class Starts:
     """A needle's patterns grouped by what their literal start says about the text
-    before the needle, so each place the needle occurs is vetted with a few slices."""
+    before the needle, so each place the needle occurs is vetted with a few slices.
+    Each comes as (rule, pattern, its word options)."""
 
     def __init__(self, form: bytes, entries) -> None:
         self.adjacent: dict[bytes, list] = {}  # text right before the needle -> patterns
         self.distant: dict[bytes, list] = {}  # a start somewhere before the needle -> patterns
         self.free: list = []  # patterns with no literal start to go by
-        for entry in entries:
-            head = entry[1].head
+        for rule, pattern in entries:
+            entry = (rule, pattern, word_options(pattern))
+            head = pattern.head
             if not head or not head.isascii():
                 self.free.append(entry)
                 continue

@@ -94,8 +94,8 @@ class AttributeScanner:
     (or, without Hyperscan, one `bytes.find` loop each); each place is then read backwards
     to the value it stands in and the attribute that value belongs to. (One expression per
     word, attribute name and value included, would scan as fast but take Hyperscan half a
-    second to compile: a plan is compiled for each new site.) Reports (kind, literal, end
-    offset)."""
+    second to compile: a plan is compiled for each new site.) Reports (kind, where the
+    value opens, end offset)."""
 
     def __init__(self, words: tuple[str, ...], links: tuple[str, ...], fast: bool):
         literals: dict[bytes, tuple[str, ...]] = {}
@@ -115,7 +115,9 @@ class AttributeScanner:
                              literal=True)
             self._scratch = threading.local()
 
-    def scan(self, data: bytes) -> list[tuple[str, str, int]]:
+    def scan(self, data: bytes) -> list[tuple[str, int, int]]:
+        """(attribute, offset where its value opens (its quote or `=`), end offset) for each
+        place a literal stands in a value of one of its attributes."""
         places: list[tuple[int, int]] = []  # (literal index, end offset)
         if self._fast:
             scratch = getattr(self._scratch, "space", None)
@@ -130,12 +132,12 @@ class AttributeScanner:
                 while pos >= 0:
                     places.append((i, pos + len(form)))
                     pos = low.find(form, pos + 1)
-        found: list[tuple[str, str, int]] = []
+        found: list[tuple[str, int, int]] = []
+        forms, kinds = self.forms, self._kinds
         for i, end in places:
-            form = self.forms[i]
-            attr = attribute_at(data, end - len(form))
-            if attr is not None and attr in self._kinds[i]:
-                found.append((attr, form.decode(), end))
+            at = attribute_at(data, end - len(forms[i]))
+            if at is not None and at[0] in kinds[i]:
+                found.append((at[0], at[1], end))
         return found
 
 
@@ -143,17 +145,21 @@ class AttributeScanner:
 # holds it (read backwards from the value's opening quote or `=`).
 MAX_TAG_REACH = 2048
 _ATTRIBUTE_NAME = re.compile(rb"(?:^|[\s\"'/])(class|id|href)\s*=\s*[\"']?\Z", re.IGNORECASE)
+_NAMES = {b"class": "class", b"id": "id", b"href": "href"}
 
 
-def attribute_at(data: bytes, start: int) -> str | None:
+def attribute_at(data: bytes, start: int) -> tuple[str, int] | None:
     """The attribute (class, id or href) whose value holds the byte at `start`, if it is
-    inside a tag's attribute value at all."""
-    lo = max(0, start - MAX_TAG_REACH)
-    opened = data.rfind(b"<", lo, start)
+    inside a tag's attribute value at all, and the offset of that value's opening quote
+    (or `=`)."""
+    opened = data.rfind(b"<", max(0, start - MAX_TAG_REACH), start)
     if opened < 0 or data.find(b">", opened, start) >= 0:
         return None
     value = max(data.rfind(b'"', opened, start), data.rfind(b"'", opened, start), data.rfind(b"=", opened, start))
     if value < 0:
         return None
     found = _ATTRIBUTE_NAME.search(data, max(opened, value - 24), value + 1)
-    return found.group(1).decode().lower() if found else None
+    if found is None:
+        return None
+    name = found.group(1)
+    return _NAMES.get(name) or name.decode().lower(), value

@@ -1,0 +1,62 @@
+"""The cheap tests before the costly ones: a text pattern held to its words before its
+search, a class name read back only to where its value opens; either way the same
+elements are found as by the costly test alone."""
+from __future__ import annotations
+
+import pytest
+
+from proxy.engine import clean_page
+from proxy.engine.needles import word_options
+from proxy.rules import RuleSet, compile_text_pattern
+from proxy.rules.packs import parse_pack_text
+
+PACK = """id: t
+title: Test
+rules:
+  - id: t.closed
+    title: Comments closed
+    text: ["/comments? (are|is) (now )?closed\\\\.?/"]
+  - id: t.share
+    title: Share widgets
+    words: [share]
+    max_text: 200
+"""
+PROSE = "".join(f"<p>Paragraph {n} of the article tells what happened in the harbour town.</p>" for n in range(6))
+
+
+def clean(body: str, trusted: bool = True):
+    pack, errors = parse_pack_text(PACK, "t.yaml", trusted=trusted)
+    assert pack is not None, errors
+    html = f"<!doctype html><html lang=en><head><title>t</title></head><body>{PROSE}{body}</body></html>"
+    return clean_page(html, "https://example.com/a", RuleSet((pack,)))
+
+
+@pytest.mark.parametrize(("body", "removed"), [
+    ("<div><b>Comments</b> are closed.</div>", {"t.closed": 1}),
+    ("<div>Comments are now closed</div>", {"t.closed": 1}),
+    ("<div>Comments are not closed</div>", {}),
+    ("<div>Comments are open</div>", {}),
+    # 'ſ' matches 's' when case is ignored but does not lower-case to it: the words are not
+    # looked for in such a text, the pattern is searched
+    ("<div>Comments are cloſed</div>", {"t.closed": 1}),
+])
+def test_a_text_pattern_is_held_to_its_words_first(body, removed):
+    assert clean(body).removed == removed  # a built-in pack's pattern: held to its words
+    assert clean(body, trusted=False).removed == removed  # run under a time limit: searched
+
+
+def test_word_options_are_the_ascii_ones_of_a_stdlib_pattern():
+    assert word_options(compile_text_pattern("/(read|see) our comment policy/", trusted=True)) == \
+        (("read", "see"), ("our",), ("comment",), ("policy",))
+    assert word_options(compile_text_pattern("/(read|see) our comment policy/")) == ()  # a time limit
+
+
+@pytest.mark.parametrize(("body", "removed"), [
+    ('<div class="tools share-bar" id="x">Share</div>', {"t.share": 1}),
+    ('<div data-x="a b" class=\'share-bar\'>Share</div>', {"t.share": 1}),
+    ('<div id="share-top">Share</div>', {"t.share": 1}),
+    ('<div title="the share-bar" class="tools">Share</div>', {}),
+    ('<div class="x=share-bar">Share</div>', {}),  # the name read ends at "=": no element has it
+])
+def test_a_class_name_is_read_back_to_where_its_value_opens(body, removed):
+    assert clean(body).removed == removed
