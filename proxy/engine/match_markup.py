@@ -15,6 +15,7 @@ import re
 from proxy.engine.dom import PROTECTED_TAGS, css_string, find
 from proxy.engine.facts import Page
 from proxy.engine.plan import Plan
+from proxy.engine.scanners import MAX_TAG_REACH
 from proxy.rules import Rule, normalize_text
 
 # A container is widened around a share link at most this many levels, and only while it
@@ -69,10 +70,19 @@ def _candidates(data: bytes, found: list[tuple[str, int, int]]) -> tuple[set[tup
     the value opens: its quote or `=` ends a name)."""
     tokens: set[tuple[str, str]] = set()
     hrefs: set[str] = set()
-    for kind, value, end in found:
+    read_to = -1  # the end of the last name read: later places inside it are the same name
+    for kind, value, end in sorted(found, key=lambda place: place[2]):
+        if end <= read_to:
+            continue
+        # A name runs to its value's next space or quote, within the tag's reach (a hostile
+        # page's megabyte-long class value is not read to its end once per place in it).
+        stop = _TOKEN_END.search(data, end, end + MAX_TAG_REACH)
+        if stop is None:  # too long for a name; so is every place up to where this read
+            read_to = end + MAX_TAG_REACH
+            continue
+        read_to = stop.start()
         before = _TOKEN_START.match(data, value, end - 1)
-        stop = _TOKEN_END.search(data, end)
-        token = data[before.end():stop.start() if stop else len(data)].decode("utf-8", "replace")
+        token = data[before.end():stop.start()].decode("utf-8", "replace")
         if kind == "href":
             hrefs.add(html.unescape(token))
         elif token:

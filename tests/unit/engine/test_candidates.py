@@ -60,3 +60,25 @@ def test_word_options_are_the_ascii_ones_of_a_stdlib_pattern():
 ])
 def test_a_class_name_is_read_back_to_where_its_value_opens(body, removed):
     assert clean(body).removed == removed
+
+
+def test_a_megabyte_long_class_value_is_read_a_bounded_number_of_times(monkeypatch):
+    # Every place a word stands in one long value names the same class: it is read once,
+    # and never past the tag's reach (a hostile page's value is not read to its end once
+    # per word in it: that was ~400 reads of the whole value).
+    from proxy.engine import match_markup
+    from proxy.engine.scanners import MAX_TAG_REACH
+
+    real = match_markup._TOKEN_END
+    spans: list[int] = []
+
+    class Counting:
+        def search(self, data, pos=0, endpos=None):
+            spans.append((len(data) if endpos is None else min(endpos, len(data))) - pos)
+            return real.search(data, pos, len(data) if endpos is None else endpos)
+
+    monkeypatch.setattr(match_markup, "_TOKEN_END", Counting())
+    result = clean('<div class="' + "share" * 200_000 + '">x</div><div class="share-bar">Share</div>')
+    assert result.error is None
+    assert "Share" not in result.html.split("</p>")[-1]  # the real bar still goes
+    assert len(spans) <= 4 and sum(spans) <= 4 * MAX_TAG_REACH, spans
