@@ -81,8 +81,10 @@ def _candidates(data: bytes, found: list[tuple[str, int, int]]) -> tuple[set[tup
             read_to = end + MAX_TAG_REACH
             continue
         read_to = stop.start()
-        before = _TOKEN_START.match(data, value, end - 1)
-        token = data[before.end():stop.start()].decode("utf-8", "replace")
+        # A link is its whole value ("ok.ru/dk?st.cmd=WidgetSharePreview" holds an `=`); a
+        # class name runs back to the space, quote or `=` before it.
+        start = value + 1 if kind == "href" else _TOKEN_START.match(data, value, end - 1).end()
+        token = data[start:stop.start()].decode("utf-8", "replace")
         if kind == "href":
             hrefs.add(html.unescape(token))
         elif token:

@@ -82,3 +82,15 @@ def test_a_megabyte_long_class_value_is_read_a_bounded_number_of_times(monkeypat
     assert result.error is None
     assert "Share" not in result.html.split("</p>")[-1]  # the real bar still goes
     assert len(spans) <= 4 and sum(spans) <= 4 * MAX_TAG_REACH, spans
+
+
+def test_share_endpoints_with_an_equals_sign_match_whole_links():
+    # "ok.ru/dk?st.cmd=WidgetSharePreview": the link is read from its value's quote, not
+    # from the `=` inside the fragment (such endpoints never matched).
+    bar = ('<div class="x1"><a href="https://connect.ok.ru/dk?st.cmd=WidgetSharePreview&amp;st.shareUrl=u">OK</a> '
+           '<a href="https://www.xing.com/app/user?op=share&amp;url=u">XING</a></div>')
+    html = (f"<!doctype html><html lang=en><head><title>t</title></head><body><main><article>{PROSE}{bar}"
+            "</article></main></body></html>")
+    result = clean_page(html, "https://example.com/a")
+    assert result.removed.get("share-prompts.share-bars") == 1, result.removed
+    assert "XING" not in result.html and "Paragraph 5" in result.html
