@@ -37,7 +37,7 @@ from proxy.engine.match_stories import match_stories
 from proxy.engine.match_text import match_text
 from proxy.engine.patterns import Runner, check
 from proxy.engine.plan import Plan, compile_rules
-from proxy.engine.prepare import Prepared, guess_language, page_language, prepare
+from proxy.engine.prepare import Prepared, prepare, text_language
 from proxy.engine.scanners import HYPERSCAN, SourceScanner
 from proxy.engine.splice import splice
 from proxy.rules import NO_TOGGLES, RulePack, RuleSet, Toggles, load_rules
@@ -226,7 +226,7 @@ class Engine:
         page = Page(tree, body, path, data, Runner(deadline, self.quarantine), host)
         page.scanner = plan.source  # the same for every language's plan
         if plan.needles:
-            lang = page_language(tree) or guess_language(page.segments[1])
+            lang = text_language(tree, page.segments[1])
             if lang:
                 plan = self.compile_plan(rules, host, toggles, lang)
                 self._seen(host, lang)

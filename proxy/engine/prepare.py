@@ -122,6 +122,28 @@ def page_language(tree: LexborHTMLParser) -> str:
     return lang.split("-", 1)[0].split("_", 1)[0].strip().lower()
 
 
+# Lead bytes of UTF-8's three-byte characters from U+3000 to U+DFFF: kana, CJK ideographs,
+# Hangul. A page whose text is mostly these is not in a language written in Latin letters.
+_CJK_LEADS = bytes(range(0xE3, 0xEE))
+_NOT_CJK_LEADS = bytes(b for b in range(256) if b not in _CJK_LEADS)
+_WRITTEN_IN_CJK = frozenset({"zh", "ja", "ko", "yue", "wuu", "lzh"})
+
+
+def text_language(tree: LexborHTMLParser, low: bytes) -> str:
+    """The language whose text rules a page gets: `<html lang>`'s, unless the page's text is
+    mostly Chinese, Japanese or Korean characters where it says another language (many
+    sites keep their template's lang="en"): then "" (every language's rules run); for a
+    page that does not say, "en" if its text reads as English (`guess_language`)."""
+    declared = page_language(tree)
+    if not declared:
+        return guess_language(low)
+    if declared not in _WRITTEN_IN_CJK:
+        cjk = len(low.translate(None, _NOT_CJK_LEADS))  # one lead byte a character
+        if cjk * 3 * 3 >= len(low):  # a third of the text's bytes or more
+            return ""
+    return declared
+
+
 def guess_language(low: bytes) -> str:
     """"en" for a page without `<html lang>` whose text reads as English ("the" and
     "and" throughout), else "" (every language's text rules run)."""
