@@ -70,6 +70,7 @@ def _text_within(node, least: int, most: int | None) -> bool:
 # A box of links is widened to at most this much text (a rule's max_text, if it says).
 LINK_BOX_TEXT = 1500
 MAX_BOX_LEVELS = 6
+MAX_LINK_LEVELS = 3
 LINK_SHARE = 0.6
 
 
@@ -77,6 +78,13 @@ def link_box(node, limit: int):
     """The largest ancestor of `node` (a few levels up, never past an <article>) that is a
     box of links: two links or more, whose text is mostly theirs, and at most `limit`
     characters; `node` itself if there is none."""
+    link = node.parent
+    for _ in range(MAX_LINK_LEVELS):  # a label inside a link ("Zie ook: <headline>"): the link
+        if link is None or link.tag in PROTECTED_TAGS:
+            break
+        if link.tag == "a":
+            return link if len(normalize_text(link.text(deep=True))) <= limit else node
+        link = link.parent
     best, current = node, node
     for _ in range(MAX_BOX_LEVELS):
         parent = current.parent
