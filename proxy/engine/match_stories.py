@@ -63,11 +63,12 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
 
 
 class _Texts:
-    """Each node's normalized text, computed once a page: boxes are widened around every
-    story link, and neighbours climb through the same parents."""
+    """Each node's normalized text and links, worked out once a page: boxes are widened
+    around every story link, and neighbours climb through the same parents."""
 
     def __init__(self):
         self._text: dict[int, str] = {}
+        self._links: dict[int, list] = {}
 
     def of(self, node) -> str:
         text = self._text.get(node.mem_id)
@@ -77,6 +78,13 @@ class _Texts:
 
     def length(self, node) -> int:
         return len(self.of(node))
+
+    def links(self, node) -> list:
+        """`find(node, "a[href]")`, once a node."""
+        links = self._links.get(node.mem_id)
+        if links is None:
+            links = self._links[node.mem_id] = find(node, "a[href]")
+        return links
 
 
 def _column(page: Page):
@@ -116,6 +124,9 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
     limit = rule.max_text or BOX_TEXT
     taken: set[int] = set()
     article = _chain(block)  # the article's block and what holds it
+    # Each level's links and whether it holds a paragraph, once: neighbours climb through it.
+    levels: dict[int, tuple | None] = {}
+    paragraphed: dict[int, bool] = {}
     for anchor in stories:
         if anchor.mem_id in taken:
             continue
@@ -130,15 +141,18 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
             text = texts.length(parent)
             if text > TEASERS_TEXT:
                 break
-            links = find(parent, "a[href]")
-            mine = [a for a in links if a.mem_id in ids]
-            if any(a.mem_id not in ids and not _minor(texts.of(a)) for a in links):
-                break  # a link that is not a story (navigation, another site's headline)
-            linked = sum(texts.length(a) for a in mine)
-            if sum(texts.length(a) for a in links) - linked > MINOR_SHARE * linked:
-                break  # mostly short links: a menu (or a footer) with a few longer entries
-            plain = (text <= limit and text - linked <= max(LABEL, OTHER_TEXT * text)
-                     and not any(p.mem_id in paragraphs for p in find(parent, "p")))
+            if parent.mem_id not in levels:
+                levels[parent.mem_id] = _level(parent, ids, texts)
+            level = levels[parent.mem_id]
+            if level is None:
+                break  # a link that is not a story, or mostly short links: a menu, a footer
+            mine, linked, heads = level
+            plain = text <= limit and text - linked <= max(LABEL, OTHER_TEXT * text)
+            if plain:
+                holds = paragraphed.get(parent.mem_id)
+                if holds is None:
+                    holds = paragraphed[parent.mem_id] = any(p.mem_id in paragraphs for p in find(parent, "p"))
+                plain = not holds
             # A list of teasers (a headline and a line or two of summary each) holds more
             # text besides its links than a box of headlines, and may hold paragraphs.
             if listed is not None or not plain:
@@ -153,14 +167,28 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
                 else:
                     break
             node = parent
-            if len({a.attributes.get("href") for a in mine}) >= rule.story_links:
+            if heads >= rule.story_links:
                 best = parent
         if best is not None and (_beside(best, column_chain, block) or _before(best, first)):
             best = None  # the site's sidebar ("Most read") or top bar, not a promo in or after the article
         if best is not None:
-            inside = {a.mem_id for a in find(best, "a[href]")} & ids
+            inside = {a.mem_id for a in texts.links(best)} & ids
             taken |= inside
             targets.setdefault(rule.id, []).append(best)
+
+
+def _level(parent, ids: set[int], texts: _Texts) -> tuple | None:
+    """A box's story links (those in `ids`), their text's length and how many stories they
+    go to; None if it holds a link that is not a story and not minor (navigation, another
+    site's headline) or mostly short links (a menu, a footer with a few longer entries)."""
+    links = texts.links(parent)
+    mine = [a for a in links if a.mem_id in ids]
+    if any(a.mem_id not in ids and not _minor(texts.of(a)) for a in links):
+        return None
+    linked = sum(texts.length(a) for a in mine)
+    if sum(texts.length(a) for a in links) - linked > MINOR_SHARE * linked:
+        return None
+    return mine, linked, len({a.attributes.get("href") for a in mine})
 
 
 # A list of teasers: at most this much text in all, each teaser at most this much text
@@ -180,7 +208,7 @@ def _teaser_of(node, mine: list, text: int, texts: _Texts) -> bool:
     if text - own > SUMMARY:
         return False
     ids = {a.mem_id for a in mine}
-    others = [a for a in (find(node, "a[href]") if node.tag != "a" else []) if a.mem_id not in ids]
+    others = [a for a in (texts.links(node) if node.tag != "a" else []) if a.mem_id not in ids]
     return sum(texts.length(a) for a in others) <= LABEL
 
 
@@ -195,7 +223,7 @@ def _teasers(node, ids: set[int], texts: _Texts, depth: int) -> int:
             continue
         if child.tag in ("script", "style", "template", "noscript"):
             continue
-        mine = [child] if child.mem_id in ids else [a for a in find(child, "a[href]") if a.mem_id in ids]
+        mine = [child] if child.mem_id in ids else [a for a in texts.links(child) if a.mem_id in ids]
         stories = {a.attributes.get("href") for a in mine}
         if not stories:
             outside += texts.length(child)
@@ -225,7 +253,7 @@ def _cards(rule: Rule, column, stories: list, paragraphs: set[int], targets: dic
         if best is None:
             best = _teaser(anchor, paragraphs, rule.max_text or TEASER_TEXT, texts)
         if best is not None:
-            taken |= {a.mem_id for a in find(best, "a[href]")} & ids
+            taken |= {a.mem_id for a in texts.links(best)} & ids
             targets.setdefault(rule.id, []).append(best)
 
 
@@ -249,7 +277,7 @@ def _card(anchor, column, texts: _Texts):
             break
         if texts.length(parent) - own > LABEL:
             break
-        if sum(1 for a in find(parent, "a[href]") if texts.of(a)) > 1:
+        if sum(1 for a in texts.links(parent) if texts.of(a)) > 1:
             break
         node = parent
         if parent.tag in CARD_TAGS:
@@ -298,7 +326,7 @@ def _teaser(anchor, paragraphs: set[int], limit: int, texts: _Texts):
         return None
     if any(p.mem_id in paragraphs for p in find(node, "p")):
         return None
-    heads = {a.attributes.get("href") for a in find(node, "a[href]") if not _minor(texts.of(a))}
+    heads = {a.attributes.get("href") for a in texts.links(node) if not _minor(texts.of(a))}
     return node if len(heads) <= 1 else None
 
 
