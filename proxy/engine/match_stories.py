@@ -40,26 +40,31 @@ _NOT_PAGES = ("#", "javascript:", "mailto:", "tel:", "data:")
 
 
 def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
-    column, block, paragraphs, first = _column(page)
+    column, block, paragraphs, first, with_paragraphs = _column(page)
     if column is None:
         return
     site = _site(page.host)
     texts = _Texts()
     stories = []
+    same_site: dict[str, bool] = {}  # a page links to the same address many times
     for a in find(page.body, "a[href]"):
         if not _headline(texts.of(a)):
             continue
         if a.mem_id in paragraphs or has_ancestor_in(a, paragraphs):
             continue  # a link inside a paragraph of the article: part of its text
-        if _same_site(a.attributes.get("href") or "", site, page.path):
+        href = texts.href(a) or ""
+        ours = same_site.get(href)
+        if ours is None:
+            ours = same_site[href] = _same_site(href, site, page.path)
+        if ours:
             stories.append(a)
     if not stories:
         return
     for rule in plan.story_rules:
         if rule.story_links == 1:
-            _cards(rule, column, stories, paragraphs, targets, texts)
+            _cards(rule, column, stories, with_paragraphs, targets, texts)
         else:
-            _boxes(rule, page.body, stories, paragraphs, targets, column, texts, block, first)
+            _boxes(rule, page.body, stories, with_paragraphs, targets, column, texts, block, first)
 
 
 class _Texts:
@@ -69,6 +74,7 @@ class _Texts:
     def __init__(self):
         self._text: dict[int, str] = {}
         self._links: dict[int, list] = {}
+        self._hrefs: dict[int, str | None] = {}
 
     def of(self, node) -> str:
         text = self._text.get(node.mem_id)
@@ -78,6 +84,13 @@ class _Texts:
 
     def length(self, node) -> int:
         return len(self.of(node))
+
+    def href(self, a) -> str | None:
+        """`a.attributes.get("href")`, once a link (reading one attribute builds a dict of them all)."""
+        if a.mem_id in self._hrefs:
+            return self._hrefs[a.mem_id]
+        href = self._hrefs[a.mem_id] = a.attributes.get("href")
+        return href
 
     def links(self, node) -> list:
         """`find(node, "a[href]")`, once a node."""
@@ -89,14 +102,17 @@ class _Texts:
 
 def _column(page: Page):
     """The element holding most of the article's paragraphs (its block), its parent (the
-    article's column: where related boxes sit), and the ids of those paragraphs."""
+    article's column: where related boxes sit), the ids of those paragraphs, the first,
+    and the ids of the paragraphs and of the elements holding one."""
     holders: dict[int, list] = {}
     wrappers: dict[int, list] = {}  # a paragraph's grandparent: sites wrap each paragraph
     paragraphs: set[int] = set()
+    around: set[int] = set()  # the paragraphs' ancestors
     first = None
     for p in find(page.body, "p"):
         if len(normalize_text(p.text(deep=True))) >= PARAGRAPH:
             paragraphs.add(p.mem_id)
+            mark_ancestors(p, around)
             first = first or p
             parent = p.parent
             if parent is not None:
@@ -104,18 +120,18 @@ def _column(page: Page):
                 if parent.parent is not None and parent.parent.tag not in PROTECTED_TAGS:
                     wrappers.setdefault(parent.parent.mem_id, [parent.parent, 0])[1] += 1
     if not holders:
-        return None, None, paragraphs, None
+        return None, None, paragraphs, None, None
     block, count = max(holders.values(), key=lambda h: h[1])
     if count < 2:
         # Each paragraph in a wrapper of its own ("text-module"): the wrappers' holder.
         block, count = max(wrappers.values(), key=lambda h: h[1]) if wrappers else (None, 0)
         if count < 2:
-            return None, None, paragraphs, None
+            return None, None, paragraphs, None, None
     column = block.parent if block.parent is not None and block.parent.tag not in PROTECTED_TAGS else block
-    return column, block, paragraphs, first
+    return column, block, paragraphs, first, paragraphs | around
 
 
-def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[str, list],
+def _boxes(rule: Rule, body, stories: list, with_paragraphs: set[int], targets: dict[str, list],
            column, texts: _Texts, block, first) -> None:
     """Each run of story links widened to the largest box around it that holds no other
     link but minor ones, no paragraph of the article, and little text besides its links."""
@@ -124,9 +140,7 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
     limit = rule.max_text or BOX_TEXT
     taken: set[int] = set()
     article = _chain(block)  # the article's block and what holds it
-    # Each level's links and whether it holds a paragraph, once: neighbours climb through it.
-    levels: dict[int, tuple | None] = {}
-    paragraphed: dict[int, bool] = {}
+    levels: dict[int, tuple | None] = {}  # each level's links, once: neighbours climb through it
     for anchor in stories:
         if anchor.mem_id in taken:
             continue
@@ -148,11 +162,7 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
                 break  # a link that is not a story, or mostly short links: a menu, a footer
             mine, linked, heads = level
             plain = text <= limit and text - linked <= max(LABEL, OTHER_TEXT * text)
-            if plain:
-                holds = paragraphed.get(parent.mem_id)
-                if holds is None:
-                    holds = paragraphed[parent.mem_id] = any(p.mem_id in paragraphs for p in find(parent, "p"))
-                plain = not holds
+            plain = plain and parent.mem_id not in with_paragraphs  # no paragraph of the article
             # A list of teasers (a headline and a line or two of summary each) holds more
             # text besides its links than a box of headlines, and may hold paragraphs.
             if listed is not None or not plain:
@@ -188,7 +198,7 @@ def _level(parent, ids: set[int], texts: _Texts) -> tuple | None:
     linked = sum(texts.length(a) for a in mine)
     if sum(texts.length(a) for a in links) - linked > MINOR_SHARE * linked:
         return None
-    return mine, linked, len({a.attributes.get("href") for a in mine})
+    return mine, linked, len({texts.href(a) for a in mine})
 
 
 # A list of teasers: at most this much text in all, each teaser at most this much text
@@ -202,7 +212,7 @@ TEASER_DEPTH = 3
 def _teaser_of(node, mine: list, text: int, texts: _Texts) -> bool:
     """Whether `node` is one teaser: one story's links and at most a summary besides,
     in words, not links (a menu with a featured story is not a teaser)."""
-    if len({a.attributes.get("href") for a in mine}) != 1:
+    if len({texts.href(a) for a in mine}) != 1:
         return False
     own = max(texts.length(a) for a in mine)
     if text - own > SUMMARY:
@@ -224,7 +234,7 @@ def _teasers(node, ids: set[int], texts: _Texts, depth: int) -> int:
         if child.tag in ("script", "style", "template", "noscript"):
             continue
         mine = [child] if child.mem_id in ids else [a for a in texts.links(child) if a.mem_id in ids]
-        stories = {a.attributes.get("href") for a in mine}
+        stories = {texts.href(a) for a in mine}
         if not stories:
             outside += texts.length(child)
         elif len(stories) == 1:
@@ -241,7 +251,7 @@ def _teasers(node, ids: set[int], texts: _Texts, depth: int) -> int:
     return count
 
 
-def _cards(rule: Rule, column, stories: list, paragraphs: set[int], targets: dict[str, list],
+def _cards(rule: Rule, column, stories: list, with_paragraphs: set[int], targets: dict[str, list],
            texts: _Texts) -> None:
     """Promo cards of one story link: labelled blocks and teaser `<article>`s."""
     ids = {a.mem_id for a in stories}
@@ -251,7 +261,7 @@ def _cards(rule: Rule, column, stories: list, paragraphs: set[int], targets: dic
             continue
         best = _card(anchor, column, texts)
         if best is None:
-            best = _teaser(anchor, paragraphs, rule.max_text or TEASER_TEXT, texts)
+            best = _teaser(anchor, with_paragraphs, rule.max_text or TEASER_TEXT, texts)
         if best is not None:
             taken |= {a.mem_id for a in texts.links(best)} & ids
             targets.setdefault(rule.id, []).append(best)
@@ -310,7 +320,7 @@ def _closing(tail: str) -> bool:
     return letters <= TRAILING_MARK or (letters <= TRAILING_DATE and any(c.isdigit() for c in tail))
 
 
-def _teaser(anchor, paragraphs: set[int], limit: int, texts: _Texts):
+def _teaser(anchor, with_paragraphs: set[int], limit: int, texts: _Texts):
     """The `<article>` that is a teaser of one other story (its headline link, perhaps a
     picture, a kicker and a line of summary), not the page's article."""
     node = anchor
@@ -324,9 +334,9 @@ def _teaser(anchor, paragraphs: set[int], limit: int, texts: _Texts):
         return None
     if texts.length(node) > limit:
         return None
-    if any(p.mem_id in paragraphs for p in find(node, "p")):
+    if node.mem_id in with_paragraphs:  # is or holds a paragraph of the article
         return None
-    heads = {a.attributes.get("href") for a in texts.links(node) if not _minor(texts.of(a))}
+    heads = {texts.href(a) for a in texts.links(node) if not _minor(texts.of(a))}
     return node if len(heads) <= 1 else None
 
 
