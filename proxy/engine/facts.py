@@ -40,6 +40,7 @@ class Page:
         self._visible: int | None = None
         self._paragraphs: int | None = None
         self._queries: dict[str, set[int]] = {}
+        self._found: dict[str, list] = {}
         self._has: dict[str, bool] = {}
         self._tags: dict[str, bool] = {}
 
@@ -153,7 +154,7 @@ class Page:
         found = self._queries.get(key)
         if found is None:
             found = set()
-            for node in find(self.body, selector):
+            for node in self._find(selector):
                 parent = node.parent
                 while parent is not None and parent.mem_id not in found:
                     found.add(parent.mem_id)
@@ -164,6 +165,13 @@ class Page:
     def ids(self, selector: str) -> set[int]:
         found = self._queries.get(selector)
         if found is None:
-            found = self._queries[selector] = {n.mem_id for n in find(self.body, selector)}
+            found = self._queries[selector] = {n.mem_id for n in self._find(selector)}
+        return found
+
+    def _find(self, selector: str) -> list:
+        """The body's elements matching `selector`, queried once (`ids` and `around` ask alike)."""
+        found = self._found.get(selector)
+        if found is None:
+            found = self._found[selector] = find(self.body, selector)
         return found
 

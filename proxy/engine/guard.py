@@ -35,7 +35,8 @@ def widen(page: Page, rule: Rule, nodes: list) -> list:
     elif rule.upward is not None:
         out = [upward(page, node, rule.upward) for node in nodes]
     elif rule.link_box:
-        out = [link_box(node, rule.max_text or LINK_BOX_TEXT) for node in nodes]
+        boxes: dict[int, tuple[int, bool]] = {}  # a rule's matches are often siblings: their parents are shared
+        out = [link_box(node, rule.max_text or LINK_BOX_TEXT, boxes) for node in nodes]
     else:
         out = list(nodes)
     # The limits first, on the matches as found: the wrappers `collapse` adds hold nothing else.
@@ -74,10 +75,12 @@ MAX_LINK_LEVELS = 3
 LINK_SHARE = 0.6
 
 
-def link_box(node, limit: int):
+def link_box(node, limit: int, boxes: dict[int, tuple[int, bool]] | None = None):
     """The largest ancestor of `node` (a few levels up, never past an <article>) that is a
     box of links: two links or more, whose text is mostly theirs, and at most `limit`
-    characters; `node` itself if there is none."""
+    characters; `node` itself if there is none. `boxes`: what was read of ancestors already
+    (their text's length and whether they are a box of links), for calls with one `limit`."""
+    boxes = {} if boxes is None else boxes
     link = node.parent
     for _ in range(MAX_LINK_LEVELS):  # a label inside a link ("Zie ook: <headline>"): the link
         if link is None or link.tag in PROTECTED_TAGS:
@@ -90,11 +93,19 @@ def link_box(node, limit: int):
         parent = current.parent
         if parent is None or parent.tag in PROTECTED_TAGS or parent.tag == "article":
             break
-        text = len(normalize_text(parent.text(deep=True)))
+        known = boxes.get(parent.mem_id)
+        if known is None:
+            text = len(normalize_text(parent.text(deep=True)))
+            box = False
+            if text <= limit:
+                links = find(parent, "a[href]")
+                box = (len(links) >= 2
+                       and sum(len(normalize_text(a.text(deep=True))) for a in links) >= LINK_SHARE * text)
+            known = boxes[parent.mem_id] = (text, box)
+        text, box = known
         if text > limit:
             break
-        links = find(parent, "a[href]")
-        if len(links) >= 2 and sum(len(normalize_text(a.text(deep=True))) for a in links) >= LINK_SHARE * text:
+        if box:
             best = parent
         current = parent
     return best
@@ -126,12 +137,22 @@ def collapse(node):
         parent = node.parent
         if parent is None or parent.tag in PROTECTED_TAGS or parent.tag == "article":
             break
-        children = [c for c in parent.iter(include_text=True)
-                    if c.tag != "-text" or (c.text_content or "").strip()]
-        if len(children) != 1:
+        if not _sole_content(parent):
             break
         node = parent
     return node
+
+
+def _sole_content(parent) -> bool:
+    """Whether `parent` holds exactly one child that is an element or a text with words
+    (read no further than a second: a list's parent holds hundreds)."""
+    count = 0
+    for c in parent.iter(include_text=True):
+        if c.tag != "-text" or (c.text_content or "").strip():
+            count += 1
+            if count > 1:
+                return False
+    return count == 1
 
 
 def guard(page: Page, nodes: list, limits: GuardLimits) -> str | None:

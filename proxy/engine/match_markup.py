@@ -60,8 +60,46 @@ def match_markup(page: Page, plan: Plan, targets: dict[str, list]) -> None:
             if rule is not None:
                 targets.setdefault(rule.id, []).append(node)
     if anchors:
+        nodes = _Nodes()
         for rule in plan.link_rules:
-            _share_bars(rule, anchors, targets)
+            _share_bars(rule, anchors, targets, nodes)
+
+
+class _Nodes:
+    """Links' addresses, nodes' links and text lengths, worked out once a page: every link
+    rule climbs from the same anchors through the same parents (and reading an attribute
+    builds a dict of them all)."""
+
+    def __init__(self):
+        self._hrefs: dict[int, str] = {}
+        self._lowered: dict[int, str] = {}
+        self._links: dict[int, list] = {}
+        self._lengths: dict[int, int] = {}
+
+    def href(self, a) -> str:
+        href = self._hrefs.get(a.mem_id)
+        if href is None:
+            href = self._hrefs[a.mem_id] = a.attributes.get("href") or ""
+        return href
+
+    def lowered(self, a) -> str:
+        href = self._lowered.get(a.mem_id)
+        if href is None:
+            href = self._lowered[a.mem_id] = self.href(a).lower()
+        return href
+
+    def links(self, node) -> list:
+        links = self._links.get(node.mem_id)
+        if links is None:
+            links = self._links[node.mem_id] = find(node, "a[href]")
+        return links
+
+    def length(self, node) -> int:
+        """The length of the node's text, whitespace collapsed."""
+        length = self._lengths.get(node.mem_id)
+        if length is None:
+            length = self._lengths[node.mem_id] = len(normalize_text(node.text(deep=True)))
+        return length
 
 
 def _candidates(data: bytes, found: list[tuple[str, int, int]]) -> tuple[set[tuple[str, str]], set[str]]:
@@ -92,11 +130,11 @@ def _candidates(data: bytes, found: list[tuple[str, int, int]]) -> tuple[set[tup
     return tokens, hrefs
 
 
-def _share_bars(rule: Rule, anchors: list, targets: dict[str, list]) -> None:
+def _share_bars(rule: Rule, anchors: list, targets: dict[str, list], nodes: _Nodes) -> None:
     """Each run of the rule's links, widened to the largest container around it that holds
     no other link and little text: the bar with its label and prompt."""
     fragments = tuple(f.lower() for f in rule.links)
-    mine = [a for a in anchors if any(f in (a.attributes.get("href") or "").lower() for f in fragments)]
+    mine = [a for a in anchors if _holds_any(nodes.lowered(a), fragments)]
     ids = {a.mem_id for a in mine}
     limit = rule.max_text or LINK_CONTAINER_TEXT
     taken: set[int] = set()
@@ -108,14 +146,18 @@ def _share_bars(rule: Rule, anchors: list, targets: dict[str, list]) -> None:
             parent = node.parent
             if parent is None or parent.tag in PROTECTED_TAGS or parent.tag == "article":
                 break
-            links = find(parent, "a[href]")
-            if any(a.mem_id not in ids and not (a.attributes.get("href") or "").startswith(_NEUTRAL) for a in links):
+            links = nodes.links(parent)
+            if any(a.mem_id not in ids and not nodes.href(a).startswith(_NEUTRAL) for a in links):
                 break
-            text = len(normalize_text(parent.text(deep=True)))
-            if text > limit or text - sum(len(normalize_text(a.text(deep=True))) for a in links) > LABEL_TEXT:
+            text = nodes.length(parent)
+            if text > limit or text - sum(nodes.length(a) for a in links) > LABEL_TEXT:
                 break
             node = parent
-        inside = [a for a in find(node, "a[href]") if a.mem_id in ids] if node is not anchor else [anchor]
+        inside = [a for a in nodes.links(node) if a.mem_id in ids] if node is not anchor else [anchor]
         taken.update(a.mem_id for a in inside)
         if len(inside) >= rule.min_links:
             targets.setdefault(rule.id, []).append(node)
+
+
+def _holds_any(href: str, fragments: tuple[str, ...]) -> bool:
+    return any(f in href for f in fragments)

@@ -40,34 +40,41 @@ _NOT_PAGES = ("#", "javascript:", "mailto:", "tel:", "data:")
 
 
 def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
-    column, block, paragraphs, first = _column(page)
+    column, block, paragraphs, first, with_paragraphs = _column(page)
     if column is None:
         return
     site = _site(page.host)
     texts = _Texts()
     stories = []
+    same_site: dict[str, bool] = {}  # a page links to the same address many times
     for a in find(page.body, "a[href]"):
         if not _headline(texts.of(a)):
             continue
         if a.mem_id in paragraphs or has_ancestor_in(a, paragraphs):
             continue  # a link inside a paragraph of the article: part of its text
-        if _same_site(a.attributes.get("href") or "", site, page.path):
+        href = texts.href(a) or ""
+        ours = same_site.get(href)
+        if ours is None:
+            ours = same_site[href] = _same_site(href, site, page.path)
+        if ours:
             stories.append(a)
     if not stories:
         return
     for rule in plan.story_rules:
         if rule.story_links == 1:
-            _cards(rule, column, stories, paragraphs, targets, texts)
+            _cards(rule, column, stories, with_paragraphs, targets, texts)
         else:
-            _boxes(rule, page.body, stories, paragraphs, targets, column, texts, block, first)
+            _boxes(rule, page.body, stories, with_paragraphs, targets, column, texts, block, first)
 
 
 class _Texts:
-    """Each node's normalized text, computed once a page: boxes are widened around every
-    story link, and neighbours climb through the same parents."""
+    """Each node's normalized text and links, worked out once a page: boxes are widened
+    around every story link, and neighbours climb through the same parents."""
 
     def __init__(self):
         self._text: dict[int, str] = {}
+        self._links: dict[int, list] = {}
+        self._hrefs: dict[int, str | None] = {}
 
     def of(self, node) -> str:
         text = self._text.get(node.mem_id)
@@ -78,17 +85,34 @@ class _Texts:
     def length(self, node) -> int:
         return len(self.of(node))
 
+    def href(self, a) -> str | None:
+        """`a.attributes.get("href")`, once a link (reading one attribute builds a dict of them all)."""
+        if a.mem_id in self._hrefs:
+            return self._hrefs[a.mem_id]
+        href = self._hrefs[a.mem_id] = a.attributes.get("href")
+        return href
+
+    def links(self, node) -> list:
+        """`find(node, "a[href]")`, once a node."""
+        links = self._links.get(node.mem_id)
+        if links is None:
+            links = self._links[node.mem_id] = find(node, "a[href]")
+        return links
+
 
 def _column(page: Page):
     """The element holding most of the article's paragraphs (its block), its parent (the
-    article's column: where related boxes sit), and the ids of those paragraphs."""
+    article's column: where related boxes sit), the ids of those paragraphs, the first,
+    and the ids of the paragraphs and of the elements holding one."""
     holders: dict[int, list] = {}
     wrappers: dict[int, list] = {}  # a paragraph's grandparent: sites wrap each paragraph
     paragraphs: set[int] = set()
+    around: set[int] = set()  # the paragraphs' ancestors
     first = None
     for p in find(page.body, "p"):
         if len(normalize_text(p.text(deep=True))) >= PARAGRAPH:
             paragraphs.add(p.mem_id)
+            mark_ancestors(p, around)
             first = first or p
             parent = p.parent
             if parent is not None:
@@ -96,18 +120,18 @@ def _column(page: Page):
                 if parent.parent is not None and parent.parent.tag not in PROTECTED_TAGS:
                     wrappers.setdefault(parent.parent.mem_id, [parent.parent, 0])[1] += 1
     if not holders:
-        return None, None, paragraphs, None
+        return None, None, paragraphs, None, None
     block, count = max(holders.values(), key=lambda h: h[1])
     if count < 2:
         # Each paragraph in a wrapper of its own ("text-module"): the wrappers' holder.
         block, count = max(wrappers.values(), key=lambda h: h[1]) if wrappers else (None, 0)
         if count < 2:
-            return None, None, paragraphs, None
+            return None, None, paragraphs, None, None
     column = block.parent if block.parent is not None and block.parent.tag not in PROTECTED_TAGS else block
-    return column, block, paragraphs, first
+    return column, block, paragraphs, first, paragraphs | around
 
 
-def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[str, list],
+def _boxes(rule: Rule, body, stories: list, with_paragraphs: set[int], targets: dict[str, list],
            column, texts: _Texts, block, first) -> None:
     """Each run of story links widened to the largest box around it that holds no other
     link but minor ones, no paragraph of the article, and little text besides its links."""
@@ -116,6 +140,7 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
     limit = rule.max_text or BOX_TEXT
     taken: set[int] = set()
     article = _chain(block)  # the article's block and what holds it
+    levels: dict[int, tuple | None] = {}  # each level's links, once: neighbours climb through it
     for anchor in stories:
         if anchor.mem_id in taken:
             continue
@@ -130,15 +155,14 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
             text = texts.length(parent)
             if text > TEASERS_TEXT:
                 break
-            links = find(parent, "a[href]")
-            mine = [a for a in links if a.mem_id in ids]
-            if any(a.mem_id not in ids and not _minor(texts.of(a)) for a in links):
-                break  # a link that is not a story (navigation, another site's headline)
-            linked = sum(texts.length(a) for a in mine)
-            if sum(texts.length(a) for a in links) - linked > MINOR_SHARE * linked:
-                break  # mostly short links: a menu (or a footer) with a few longer entries
-            plain = (text <= limit and text - linked <= max(LABEL, OTHER_TEXT * text)
-                     and not any(p.mem_id in paragraphs for p in find(parent, "p")))
+            if parent.mem_id not in levels:
+                levels[parent.mem_id] = _level(parent, ids, texts)
+            level = levels[parent.mem_id]
+            if level is None:
+                break  # a link that is not a story, or mostly short links: a menu, a footer
+            mine, linked, heads = level
+            plain = text <= limit and text - linked <= max(LABEL, OTHER_TEXT * text)
+            plain = plain and parent.mem_id not in with_paragraphs  # no paragraph of the article
             # A list of teasers (a headline and a line or two of summary each) holds more
             # text besides its links than a box of headlines, and may hold paragraphs.
             if listed is not None or not plain:
@@ -153,14 +177,28 @@ def _boxes(rule: Rule, body, stories: list, paragraphs: set[int], targets: dict[
                 else:
                     break
             node = parent
-            if len({a.attributes.get("href") for a in mine}) >= rule.story_links:
+            if heads >= rule.story_links:
                 best = parent
         if best is not None and (_beside(best, column_chain, block) or _before(best, first)):
             best = None  # the site's sidebar ("Most read") or top bar, not a promo in or after the article
         if best is not None:
-            inside = {a.mem_id for a in find(best, "a[href]")} & ids
+            inside = {a.mem_id for a in texts.links(best)} & ids
             taken |= inside
             targets.setdefault(rule.id, []).append(best)
+
+
+def _level(parent, ids: set[int], texts: _Texts) -> tuple | None:
+    """A box's story links (those in `ids`), their text's length and how many stories they
+    go to; None if it holds a link that is not a story and not minor (navigation, another
+    site's headline) or mostly short links (a menu, a footer with a few longer entries)."""
+    links = texts.links(parent)
+    mine = [a for a in links if a.mem_id in ids]
+    if any(a.mem_id not in ids and not _minor(texts.of(a)) for a in links):
+        return None
+    linked = sum(texts.length(a) for a in mine)
+    if sum(texts.length(a) for a in links) - linked > MINOR_SHARE * linked:
+        return None
+    return mine, linked, len({texts.href(a) for a in mine})
 
 
 # A list of teasers: at most this much text in all, each teaser at most this much text
@@ -174,13 +212,13 @@ TEASER_DEPTH = 3
 def _teaser_of(node, mine: list, text: int, texts: _Texts) -> bool:
     """Whether `node` is one teaser: one story's links and at most a summary besides,
     in words, not links (a menu with a featured story is not a teaser)."""
-    if len({a.attributes.get("href") for a in mine}) != 1:
+    if len({texts.href(a) for a in mine}) != 1:
         return False
     own = max(texts.length(a) for a in mine)
     if text - own > SUMMARY:
         return False
     ids = {a.mem_id for a in mine}
-    others = [a for a in (find(node, "a[href]") if node.tag != "a" else []) if a.mem_id not in ids]
+    others = [a for a in (texts.links(node) if node.tag != "a" else []) if a.mem_id not in ids]
     return sum(texts.length(a) for a in others) <= LABEL
 
 
@@ -195,8 +233,8 @@ def _teasers(node, ids: set[int], texts: _Texts, depth: int) -> int:
             continue
         if child.tag in ("script", "style", "template", "noscript"):
             continue
-        mine = [child] if child.mem_id in ids else [a for a in find(child, "a[href]") if a.mem_id in ids]
-        stories = {a.attributes.get("href") for a in mine}
+        mine = [child] if child.mem_id in ids else [a for a in texts.links(child) if a.mem_id in ids]
+        stories = {texts.href(a) for a in mine}
         if not stories:
             outside += texts.length(child)
         elif len(stories) == 1:
@@ -213,7 +251,7 @@ def _teasers(node, ids: set[int], texts: _Texts, depth: int) -> int:
     return count
 
 
-def _cards(rule: Rule, column, stories: list, paragraphs: set[int], targets: dict[str, list],
+def _cards(rule: Rule, column, stories: list, with_paragraphs: set[int], targets: dict[str, list],
            texts: _Texts) -> None:
     """Promo cards of one story link: labelled blocks and teaser `<article>`s."""
     ids = {a.mem_id for a in stories}
@@ -223,9 +261,9 @@ def _cards(rule: Rule, column, stories: list, paragraphs: set[int], targets: dic
             continue
         best = _card(anchor, column, texts)
         if best is None:
-            best = _teaser(anchor, paragraphs, rule.max_text or TEASER_TEXT, texts)
+            best = _teaser(anchor, with_paragraphs, rule.max_text or TEASER_TEXT, texts)
         if best is not None:
-            taken |= {a.mem_id for a in find(best, "a[href]")} & ids
+            taken |= {a.mem_id for a in texts.links(best)} & ids
             targets.setdefault(rule.id, []).append(best)
 
 
@@ -249,7 +287,7 @@ def _card(anchor, column, texts: _Texts):
             break
         if texts.length(parent) - own > LABEL:
             break
-        if sum(1 for a in find(parent, "a[href]") if texts.of(a)) > 1:
+        if sum(1 for a in texts.links(parent) if texts.of(a)) > 1:
             break
         node = parent
         if parent.tag in CARD_TAGS:
@@ -282,7 +320,7 @@ def _closing(tail: str) -> bool:
     return letters <= TRAILING_MARK or (letters <= TRAILING_DATE and any(c.isdigit() for c in tail))
 
 
-def _teaser(anchor, paragraphs: set[int], limit: int, texts: _Texts):
+def _teaser(anchor, with_paragraphs: set[int], limit: int, texts: _Texts):
     """The `<article>` that is a teaser of one other story (its headline link, perhaps a
     picture, a kicker and a line of summary), not the page's article."""
     node = anchor
@@ -296,9 +334,9 @@ def _teaser(anchor, paragraphs: set[int], limit: int, texts: _Texts):
         return None
     if texts.length(node) > limit:
         return None
-    if any(p.mem_id in paragraphs for p in find(node, "p")):
+    if node.mem_id in with_paragraphs:  # is or holds a paragraph of the article
         return None
-    heads = {a.attributes.get("href") for a in find(node, "a[href]") if not _minor(texts.of(a))}
+    heads = {texts.href(a) for a in texts.links(node) if not _minor(texts.of(a))}
     return node if len(heads) <= 1 else None
 
 

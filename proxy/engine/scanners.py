@@ -134,8 +134,17 @@ class AttributeScanner:
                     pos = low.find(form, pos + 1)
         found: list[tuple[str, int, int]] = []
         forms, kinds = self.forms, self._kinds
+        # The last place read, where its tag opened (-1: in the page's text) and what it is in:
+        # a later place reads the same while no byte between them could change the reading
+        # (words that start alike, "ico", "icon", "icons"; words in one class value; text).
+        last, opened, at = -1, -1, None
         for i, end in places:
-            at = attribute_at(data, end - len(forms[i]))
+            start = end - len(forms[i])
+            if not (0 <= last <= start and (data.find(b"<", last, start) < 0 if opened < 0 else
+                                            opened >= start - MAX_TAG_REACH
+                                            and _VALUE_BREAK.search(data, last, start) is None)):
+                opened, at = _read_attribute(data, start)
+            last = start
             if at is not None and at[0] in kinds[i]:
                 found.append((at[0], at[1], end))
         return found
@@ -148,18 +157,27 @@ _ATTRIBUTE_NAME = re.compile(rb"(?:^|[\s\"'/])(class|id|href)\s*=\s*[\"']?\Z", r
 _NAMES = {b"class": "class", b"id": "id", b"href": "href"}
 
 
+_VALUE_BREAK = re.compile(rb"[<>\"'=]")
+
+
 def attribute_at(data: bytes, start: int) -> tuple[str, int] | None:
     """The attribute (class, id or href) whose value holds the byte at `start`, if it is
     inside a tag's attribute value at all, and the offset of that value's opening quote
     (or `=`)."""
+    return _read_attribute(data, start)[1]
+
+
+def _read_attribute(data: bytes, start: int) -> tuple[int, tuple[str, int] | None]:
+    """Where the tag holding the byte at `start` opened (-1: the byte is in the page's
+    text), and `attribute_at`."""
     opened = data.rfind(b"<", max(0, start - MAX_TAG_REACH), start)
     if opened < 0 or data.find(b">", opened, start) >= 0:
-        return None
+        return -1, None
     value = max(data.rfind(b'"', opened, start), data.rfind(b"'", opened, start), data.rfind(b"=", opened, start))
     if value < 0:
-        return None
+        return opened, None
     found = _ATTRIBUTE_NAME.search(data, max(opened, value - 24), value + 1)
     if found is None:
-        return None
+        return opened, None
     name = found.group(1)
-    return _NAMES.get(name) or name.decode().lower(), value
+    return opened, (_NAMES.get(name) or name.decode().lower(), value)
