@@ -32,12 +32,12 @@ def find_first(node, query: str) -> list:
     return _SELECTORS.engine.find_first(query, node)
 
 
-def has_ancestor_in(node, ids) -> bool:
+def has_ancestor_in(node, ids=None, tags=None) -> bool:
     """Whether an ancestor of `node` has its `mem_id` in `ids` (a node freed frees its
-    subtree: only the outermost of nested nodes may be decomposed)."""
+    subtree: only the outermost of nested nodes may be decomposed), or its tag in `tags`."""
     parent = node.parent
     while parent is not None:
-        if parent.mem_id in ids:
+        if (ids is not None and parent.mem_id in ids) or (tags is not None and parent.tag in tags):
             return True
         parent = parent.parent
     return False

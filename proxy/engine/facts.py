@@ -7,6 +7,7 @@ from selectolax.lexbor import LexborHTMLParser
 from proxy.engine.dom import NOT_TEXT, find, find_first
 from proxy.engine.patterns import Runner
 from proxy.engine.scanners import SourceHits, SourceScanner
+from proxy.rules import normalize_text
 
 # Text nodes are joined with this in the page text the needles are looked for in.
 SEP = b"\x01"
@@ -28,6 +29,7 @@ class Page:
                  patterns: Runner | None = None, host: str = ""):
         self.tree = tree
         self.host = host  # the page's host, for links to the same site
+        self.nodes = Nodes()  # nodes' texts and links, for the rules that climb through them
         self.patterns = patterns or Runner()  # runs the rules' regular expressions, bounded
         self.body = body
         self.path = path  # the URL's path and query, for `:matches-path()`
@@ -175,3 +177,43 @@ class Page:
             found = self._found[selector] = find(self.body, selector)
         return found
 
+
+class Nodes:
+    """Each node's whitespace-collapsed text, its links and each link's address, worked out
+    once a page: the link and story rules climb from many links through the same parents
+    (and reading one attribute builds a dict of them all)."""
+
+    def __init__(self):
+        self._text: dict[int, str] = {}
+        self._links: dict[int, list] = {}
+        self._hrefs: dict[int, str | None] = {}
+        self._lowered: dict[int, str] = {}
+
+    def of(self, node) -> str:
+        text = self._text.get(node.mem_id)
+        if text is None:
+            text = self._text[node.mem_id] = normalize_text(node.text(deep=True))
+        return text
+
+    def length(self, node) -> int:
+        return len(self.of(node))
+
+    def href(self, a) -> str | None:
+        """`a.attributes.get("href")`, read once a link."""
+        if a.mem_id in self._hrefs:
+            return self._hrefs[a.mem_id]
+        href = self._hrefs[a.mem_id] = a.attributes.get("href")
+        return href
+
+    def lowered(self, a) -> str:
+        href = self._lowered.get(a.mem_id)
+        if href is None:
+            href = self._lowered[a.mem_id] = (self.href(a) or "").lower()
+        return href
+
+    def links(self, node) -> list:
+        """`find(node, "a[href]")`, once a node."""
+        links = self._links.get(node.mem_id)
+        if links is None:
+            links = self._links[node.mem_id] = find(node, "a[href]")
+        return links

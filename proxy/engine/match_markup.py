@@ -13,7 +13,7 @@ import html
 import re
 
 from proxy.engine.dom import PROTECTED_TAGS, css_string, find
-from proxy.engine.facts import Page
+from proxy.engine.facts import Nodes, Page
 from proxy.engine.plan import Plan
 from proxy.engine.scanners import MAX_TAG_REACH
 from proxy.rules import Rule, normalize_text
@@ -60,46 +60,9 @@ def match_markup(page: Page, plan: Plan, targets: dict[str, list]) -> None:
             if rule is not None:
                 targets.setdefault(rule.id, []).append(node)
     if anchors:
-        nodes = _Nodes()
+        nodes = page.nodes
         for rule in plan.link_rules:
             _share_bars(rule, anchors, targets, nodes)
-
-
-class _Nodes:
-    """Links' addresses, nodes' links and text lengths, worked out once a page: every link
-    rule climbs from the same anchors through the same parents (and reading an attribute
-    builds a dict of them all)."""
-
-    def __init__(self):
-        self._hrefs: dict[int, str] = {}
-        self._lowered: dict[int, str] = {}
-        self._links: dict[int, list] = {}
-        self._lengths: dict[int, int] = {}
-
-    def href(self, a) -> str:
-        href = self._hrefs.get(a.mem_id)
-        if href is None:
-            href = self._hrefs[a.mem_id] = a.attributes.get("href") or ""
-        return href
-
-    def lowered(self, a) -> str:
-        href = self._lowered.get(a.mem_id)
-        if href is None:
-            href = self._lowered[a.mem_id] = self.href(a).lower()
-        return href
-
-    def links(self, node) -> list:
-        links = self._links.get(node.mem_id)
-        if links is None:
-            links = self._links[node.mem_id] = find(node, "a[href]")
-        return links
-
-    def length(self, node) -> int:
-        """The length of the node's text, whitespace collapsed."""
-        length = self._lengths.get(node.mem_id)
-        if length is None:
-            length = self._lengths[node.mem_id] = len(normalize_text(node.text(deep=True)))
-        return length
 
 
 def _candidates(data: bytes, found: list[tuple[str, int, int]]) -> tuple[set[tuple[str, str]], set[str]]:
@@ -130,7 +93,7 @@ def _candidates(data: bytes, found: list[tuple[str, int, int]]) -> tuple[set[tup
     return tokens, hrefs
 
 
-def _share_bars(rule: Rule, anchors: list, targets: dict[str, list], nodes: _Nodes) -> None:
+def _share_bars(rule: Rule, anchors: list, targets: dict[str, list], nodes: Nodes) -> None:
     """Each run of the rule's links, widened to the largest container around it that holds
     no other link and little text: the bar with its label and prompt."""
     fragments = tuple(f.lower() for f in rule.links)
@@ -147,7 +110,7 @@ def _share_bars(rule: Rule, anchors: list, targets: dict[str, list], nodes: _Nod
             if parent is None or parent.tag in PROTECTED_TAGS or parent.tag == "article":
                 break
             links = nodes.links(parent)
-            if any(a.mem_id not in ids and not nodes.href(a).startswith(_NEUTRAL) for a in links):
+            if any(a.mem_id not in ids and not (nodes.href(a) or "").startswith(_NEUTRAL) for a in links):
                 break
             text = nodes.length(parent)
             if text > limit or text - sum(nodes.length(a) for a in links) > LABEL_TEXT:

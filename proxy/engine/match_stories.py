@@ -15,7 +15,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from proxy.engine.dom import PROTECTED_TAGS, find, has_ancestor_in, mark_ancestors
-from proxy.engine.facts import Page
+from proxy.engine.facts import Nodes, Page
 from proxy.engine.plan import Plan
 from proxy.rules import Rule, domain_covers, normalize_text
 
@@ -44,7 +44,7 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
     if column is None:
         return
     site = _site(page.host)
-    texts = _Texts()
+    texts = page.nodes
     stories = []
     same_site: dict[str, bool] = {}  # a page links to the same address many times
     for a in find(page.body, "a[href]"):
@@ -65,39 +65,6 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
             _cards(rule, column, stories, with_paragraphs, targets, texts)
         else:
             _boxes(rule, page.body, stories, with_paragraphs, targets, column, texts, block, first)
-
-
-class _Texts:
-    """Each node's normalized text and links, worked out once a page: boxes are widened
-    around every story link, and neighbours climb through the same parents."""
-
-    def __init__(self):
-        self._text: dict[int, str] = {}
-        self._links: dict[int, list] = {}
-        self._hrefs: dict[int, str | None] = {}
-
-    def of(self, node) -> str:
-        text = self._text.get(node.mem_id)
-        if text is None:
-            text = self._text[node.mem_id] = normalize_text(node.text(deep=True))
-        return text
-
-    def length(self, node) -> int:
-        return len(self.of(node))
-
-    def href(self, a) -> str | None:
-        """`a.attributes.get("href")`, once a link (reading one attribute builds a dict of them all)."""
-        if a.mem_id in self._hrefs:
-            return self._hrefs[a.mem_id]
-        href = self._hrefs[a.mem_id] = a.attributes.get("href")
-        return href
-
-    def links(self, node) -> list:
-        """`find(node, "a[href]")`, once a node."""
-        links = self._links.get(node.mem_id)
-        if links is None:
-            links = self._links[node.mem_id] = find(node, "a[href]")
-        return links
 
 
 def _column(page: Page):
@@ -132,7 +99,7 @@ def _column(page: Page):
 
 
 def _boxes(rule: Rule, body, stories: list, with_paragraphs: set[int], targets: dict[str, list],
-           column, texts: _Texts, block, first) -> None:
+           column, texts: Nodes, block, first) -> None:
     """Each run of story links widened to the largest box around it that holds no other
     link but minor ones, no paragraph of the article, and little text besides its links."""
     column_chain = _chain(column)
@@ -187,7 +154,7 @@ def _boxes(rule: Rule, body, stories: list, with_paragraphs: set[int], targets: 
             targets.setdefault(rule.id, []).append(best)
 
 
-def _level(parent, ids: set[int], texts: _Texts) -> tuple | None:
+def _level(parent, ids: set[int], texts: Nodes) -> tuple | None:
     """A box's story links (those in `ids`), their text's length and how many stories they
     go to; None if it holds a link that is not a story and not minor (navigation, another
     site's headline) or mostly short links (a menu, a footer with a few longer entries)."""
@@ -209,7 +176,7 @@ SUMMARY = 320
 TEASER_DEPTH = 3
 
 
-def _teaser_of(node, mine: list, text: int, texts: _Texts) -> bool:
+def _teaser_of(node, mine: list, text: int, texts: Nodes) -> bool:
     """Whether `node` is one teaser: one story's links and at most a summary besides,
     in words, not links (a menu with a featured story is not a teaser)."""
     if len({texts.href(a) for a in mine}) != 1:
@@ -222,7 +189,7 @@ def _teaser_of(node, mine: list, text: int, texts: _Texts) -> bool:
     return sum(texts.length(a) for a in others) <= LABEL
 
 
-def _teasers(node, ids: set[int], texts: _Texts, depth: int) -> int:
+def _teasers(node, ids: set[int], texts: Nodes, depth: int) -> int:
     """How many teasers `node` is a list of: each child holds one story (its headline
     link, perhaps a picture's link to the same page, a summary of at most SUMMARY
     characters) or is itself such a list; besides them at most a heading. 0 if it is not."""
@@ -252,7 +219,7 @@ def _teasers(node, ids: set[int], texts: _Texts, depth: int) -> int:
 
 
 def _cards(rule: Rule, column, stories: list, with_paragraphs: set[int], targets: dict[str, list],
-           texts: _Texts) -> None:
+           texts: Nodes) -> None:
     """Promo cards of one story link: labelled blocks and teaser `<article>`s."""
     ids = {a.mem_id for a in stories}
     taken: set[int] = set()
@@ -276,7 +243,7 @@ CARD_TAGS = frozenset({"p", "div", "aside", "article", "li", "section", "figure"
                        "ul", "ol", "header"})
 
 
-def _card(anchor, column, texts: _Texts):
+def _card(anchor, column, texts: Nodes):
     """The largest block around a lone story link that holds no other link with text and
     at most a label besides it (a promo card dropped between the article's paragraphs)."""
     own = texts.length(anchor)
@@ -320,7 +287,7 @@ def _closing(tail: str) -> bool:
     return letters <= TRAILING_MARK or (letters <= TRAILING_DATE and any(c.isdigit() for c in tail))
 
 
-def _teaser(anchor, with_paragraphs: set[int], limit: int, texts: _Texts):
+def _teaser(anchor, with_paragraphs: set[int], limit: int, texts: Nodes):
     """The `<article>` that is a teaser of one other story (its headline link, perhaps a
     picture, a kicker and a line of summary), not the page's article."""
     node = anchor
@@ -359,7 +326,7 @@ def _beside(node, column_chain: set[int], block) -> bool:
             return True
         if node.tag == "nav" or node.attributes.get("role") in _MENU_ROLES:
             return True
-        if node.tag in _PAGE_PARTS and not _within(node, _CONTENT):
+        if node.tag in _PAGE_PARTS and not has_ancestor_in(node, tags=_CONTENT):
             return True  # the page's header or footer (an article's own footer may hold promos)
         node = node.parent
     return False
@@ -386,15 +353,6 @@ def _before(node, block) -> bool:
         if sibling.mem_id == towards.mem_id:
             return False
         sibling = sibling.next
-    return False
-
-
-def _within(node, tags: frozenset[str]) -> bool:
-    node = node.parent
-    while node is not None:
-        if node.tag in tags:
-            return True
-        node = node.parent
     return False
 
 
