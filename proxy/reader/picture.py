@@ -71,7 +71,7 @@ def picture_of(img, base: str) -> Picture | None:
     path = urlsplit(url).path.lower()
     if _URL_WORDS.intersection(_SPLIT.split(path)):
         return None
-    if _excluded_by_names(img):
+    if _excluded_by_names(img) or _in_navigation_or_byline(img):
         return None
     style = (attrs.get("style") or "").replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style or "hidden" in attrs:
@@ -89,6 +89,23 @@ def _excluded_by_names(img) -> bool:
         if names.strip() and _CLASS_WORDS.intersection(_SPLIT.split(names)):
             return True
         node = node.parent
+    return False
+
+
+_MENU_ROLES = frozenset({"navigation", "menu", "menubar"})
+
+
+def _in_navigation_or_byline(img) -> bool:
+    """A picture in a menu or a navigation box (Wikipedia's navboxes say role="navigation"),
+    or in a link to the author (their head shot), is not the article's."""
+    node, level = img.parent, 0
+    while node is not None and node.tag != "body":
+        attrs = node.attributes
+        if node.tag == "nav" or attrs.get("role") in _MENU_ROLES:
+            return True
+        if level < 4 and node.tag == "a" and "author" in (attrs.get("rel") or "").lower().split():
+            return True
+        node, level = node.parent, level + 1
     return False
 
 

@@ -92,6 +92,12 @@ def test_page_base(base, url, expected):
     '<div class="ad-slot"><img src="/creative/1.jpg"></div>',
     '<img src="/a.jpg" style="display: none">',
     '<img src="javascript:alert(1)">',
+    # the author's head shot, in the link to their page
+    '<div class="profilePic"><a rel="author" href="/profiles/ana/"><figure><img src="/img/70x70/ana.jpg" '
+    'width="70" height="70" alt="Ana mugshot"></figure></a></div>',
+    # a navigation box's map (Wikipedia's navboxes say role="navigation")
+    '<div role="navigation" class="navbox"><img src="/maps/300px-Oceania.png" width="300" height="300"></div>',
+    '<nav><img src="/maps/region.png" width="300" height="200"></nav>',
 ])
 def test_clutter_pictures_inside_the_article_are_left_out(markup):
     page = (f"<html><body><article><h1>T</h1><p>{PARAGRAPHS[0]}</p>{markup}<p>{PARAGRAPHS[1]}</p>"
