@@ -383,10 +383,15 @@ def _same_site(href: str, site: str, path: str) -> bool:
     if parts.scheme and parts.scheme not in ("http", "https"):
         return False
     host = (parts.hostname or "").lower()
-    if host and site and not domain_covers(site, host):
-        return False
+    if host and site and not domain_covers(site, host) and _brand(_site(host)) != _brand(site):
+        return False  # another site (bbc.co.uk is bbc.com's own: the same name under another suffix)
     target = parts.path or "/"
     return target not in ("/", path.split("?", 1)[0])
+
+
+def _brand(site: str) -> str:
+    """The name of a site without its suffix ("bbc" of bbc.co.uk and of bbc.com)."""
+    return site.split(".", 1)[0]
 
 
 def _headline(text: str) -> bool:

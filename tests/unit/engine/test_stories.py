@@ -175,3 +175,18 @@ def test_paragraphs_each_in_a_wrapper_of_their_own_are_still_the_article():
                          f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
     assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
     assert text.count("Paragraph") == 6
+
+
+def test_the_sites_own_pages_under_another_suffix_are_its_stories():
+    # bbc.com's article links to bbc.co.uk: the same site under another suffix.
+    items = "".join(f'<li><a href="https://www.example-news.co.uk/news/{n}">{text}</a></li>'
+                    for n, (_href, text) in enumerate(headlines(3)))
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div>'
+                         f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+    assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
+    # Another name is another site: its headlines stay.
+    items = "".join(f'<li><a href="https://www.other-paper.co.uk/news/{n}">{text}</a></li>'
+                    for n, (_href, text) in enumerate(headlines(3)))
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div>'
+                         f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+    assert text.count("Flood defences") == 3 and not result.removed
