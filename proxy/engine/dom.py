@@ -9,6 +9,14 @@ from selectolax.lexbor import LexborCSSSelector
 PROTECTED_TAGS = frozenset({"html", "head", "body", "main", "#document"})
 # Raw text, not page text.
 NOT_TEXT = frozenset({"script", "style", "template"})
+# A menu or a navigation box: `<nav>`, or an element whose role says so (Wikipedia's navboxes).
+MENU_ROLES = frozenset({"menu", "menubar", "navigation"})
+MENUS = ", ".join(["nav", *(f"[role={role}]" for role in sorted(MENU_ROLES))])
+
+
+def is_menu(node) -> bool:
+    """Whether `node` is a menu or a navigation box (`MENUS`)."""
+    return node.tag == "nav" or node.attributes.get("role") in MENU_ROLES
 
 
 class _Selectors(threading.local):

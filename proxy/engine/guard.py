@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proxy.engine.dom import PROTECTED_TAGS, find, find_first, has_ancestor_in
-from proxy.engine.facts import Page, collapsed_bytes
+from proxy.engine.facts import Nodes, Page, collapsed_bytes
 from proxy.rules import Rule, normalize_text
 
 # Wrappers left holding nothing but a removed element go with it, this many levels up.
@@ -35,8 +35,7 @@ def widen(page: Page, rule: Rule, nodes: list) -> list:
     elif rule.upward is not None:
         out = [upward(page, node, rule.upward) for node in nodes]
     elif rule.link_box:
-        boxes: dict[int, tuple[int, bool]] = {}  # a rule's matches are often siblings: their parents are shared
-        out = [link_box(node, rule.max_text or LINK_BOX_TEXT, boxes) for node in nodes]
+        out = [link_box(node, rule.max_text or LINK_BOX_TEXT, page.nodes) for node in nodes]
     else:
         out = list(nodes)
     # The limits first, on the matches as found: the wrappers `collapse` adds hold nothing else.
@@ -75,37 +74,28 @@ MAX_LINK_LEVELS = 3
 LINK_SHARE = 0.6
 
 
-def link_box(node, limit: int, boxes: dict[int, tuple[int, bool]] | None = None):
+def link_box(node, limit: int, nodes: Nodes):
     """The largest ancestor of `node` (a few levels up, never past an <article>) that is a
     box of links: two links or more, whose text is mostly theirs, and at most `limit`
-    characters; `node` itself if there is none. `boxes`: what was read of ancestors already
-    (their text's length and whether they are a box of links), for calls with one `limit`."""
-    boxes = {} if boxes is None else boxes
+    characters; `node` itself if there is none. `nodes`: the page's texts and links, read
+    once (a rule's matches are often siblings: their parents are shared)."""
     link = node.parent
     for _ in range(MAX_LINK_LEVELS):  # a label inside a link ("Zie ook: <headline>"): the link
         if link is None or link.tag in PROTECTED_TAGS:
             break
         if link.tag == "a":
-            return link if len(normalize_text(link.text(deep=True))) <= limit else node
+            return link if nodes.length(link) <= limit else node
         link = link.parent
     best, current = node, node
     for _ in range(MAX_BOX_LEVELS):
         parent = current.parent
         if parent is None or parent.tag in PROTECTED_TAGS or parent.tag == "article":
             break
-        known = boxes.get(parent.mem_id)
-        if known is None:
-            text = len(normalize_text(parent.text(deep=True)))
-            box = False
-            if text <= limit:
-                links = find(parent, "a[href]")
-                box = (len(links) >= 2
-                       and sum(len(normalize_text(a.text(deep=True))) for a in links) >= LINK_SHARE * text)
-            known = boxes[parent.mem_id] = (text, box)
-        text, box = known
+        text = nodes.length(parent)
         if text > limit:
             break
-        if box:
+        links = nodes.links(parent)
+        if len(links) >= 2 and sum(nodes.length(a) for a in links) >= LINK_SHARE * text:
             best = parent
         current = parent
     return best

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from proxy.engine.dom import PROTECTED_TAGS, find, has_ancestor_in, mark_ancestors
+from proxy.engine.dom import MENUS, PROTECTED_TAGS, find, has_ancestor_in, is_menu, mark_ancestors
 from proxy.engine.facts import Nodes, Page
 from proxy.engine.plan import Plan
 from proxy.rules import Rule, domain_covers, normalize_text
@@ -319,12 +319,12 @@ def _beside(node, column_chain: set[int], block) -> bool:
     `<aside>` (the site's sidebar; one among the article's paragraphs is a promo), a
     menu, or the page's own header or footer, which are not clutter in the article."""
     inline = has_ancestor_in(node, {block.mem_id})
-    if find(node, _MENUS if inline else f"aside, {_MENUS}"):
+    if find(node, MENUS if inline else f"aside, {MENUS}"):
         return True
     while node is not None and node.mem_id not in column_chain:
         if node.tag == "aside" and not inline:
             return True
-        if node.tag == "nav" or node.attributes.get("role") in _MENU_ROLES:
+        if is_menu(node):
             return True
         if node.tag in _PAGE_PARTS and not has_ancestor_in(node, tags=_CONTENT):
             return True  # the page's header or footer (an article's own footer may hold promos)
@@ -332,19 +332,19 @@ def _beside(node, column_chain: set[int], block) -> bool:
     return False
 
 
-def _before(node, block) -> bool:
-    """Whether `node` comes before `block` (the article's first paragraph) in the page: a
+def _before(node, first) -> bool:
+    """Whether `node` comes before `first` (the article's first paragraph) in the page: a
     top bar, a menu."""
-    above = {}  # the block's ancestors, each with the child on the way to the block
-    child, current = block, block.parent
+    above = {}  # the paragraph's ancestors, each with the child on the way to it
+    child, current = first, first.parent
     while current is not None:
         above[current.mem_id] = child
         child, current = current, current.parent
     branch = node
     while branch.parent is not None and branch.parent.mem_id not in above:
         branch = branch.parent
-    if branch.parent is None or branch.mem_id in above or branch.mem_id == block.mem_id:
-        return False  # the block's ancestor, the block or unrelated
+    if branch.parent is None or branch.mem_id in above or branch.mem_id == first.mem_id:
+        return False  # the paragraph's ancestor, the paragraph or unrelated
     towards = above[branch.parent.mem_id]
     sibling = branch.parent.child
     while sibling is not None:
@@ -356,10 +356,8 @@ def _before(node, block) -> bool:
     return False
 
 
-_MENUS = "nav, [role=navigation], [role=menu], [role=menubar]"
 _PAGE_PARTS = frozenset({"header", "footer"})
 _CONTENT = frozenset({"article", "main"})
-_MENU_ROLES = frozenset({"navigation", "menu", "menubar"})
 
 
 def _site(host: str) -> str:

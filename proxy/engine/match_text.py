@@ -6,15 +6,11 @@ found (Lexbor's contains()), then climbed from the smallest until one's text mat
 """
 from __future__ import annotations
 
-import re
-
 from proxy.engine.dom import PROTECTED_TAGS, css_string, find, mark_ancestors
 from proxy.engine.facts import SEP, Page
-from proxy.engine.needles import ODD_CASES, Starts
+from proxy.engine.needles import ODD_CASES, Starts, timed
 from proxy.engine.plan import Plan
 from proxy.rules import normalize_text
-
-_STDLIB = re.Pattern
 
 # Text patterns climb at most this many levels from the element holding their needle.
 MAX_TEXT_LEVELS = 4
@@ -133,7 +129,7 @@ def _windows_match(page: Page, raw: bytes, lo: int, hi: int, max_len: int, entri
     low = widest.lower() if widest.isascii() or not any(c in widest for c in ODD_CASES) else None
     candidates = []  # [rule, pattern, whether the run holds a match (None: not searched yet)]
     for rule, pattern, options in entries:
-        if type(pattern.full) is not _STDLIB:
+        if timed(pattern):
             if patterns.search(rule.id, pattern.full, widest):
                 candidates.append([rule, pattern, True])
         elif low is None or all(any(w in low for w in o) for o in options):

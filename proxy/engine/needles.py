@@ -19,11 +19,16 @@ Entry = tuple[Rule, TextPattern]
 ODD_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
 
 
+def timed(pattern: TextPattern) -> bool:
+    """Whether the pattern runs under a time limit (compiled by the `regex` module, not `re`)."""
+    return type(pattern.full) is not re.Pattern
+
+
 def word_options(pattern: TextPattern) -> tuple[tuple[str, ...], ...]:
     """The pattern's options of ASCII words: every match holds one word of each (in some
-    case). None for a pattern run under a time limit (the `regex` module folds case its
-    own way)."""
-    if type(pattern.full) is not re.Pattern:
+    case). None, `()`, for a pattern run under a time limit (the `regex` module folds
+    case its own way)."""
+    if timed(pattern):
         return ()
     return tuple(o for o in pattern.options if all(w.isascii() for w in o))
 

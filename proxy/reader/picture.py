@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from proxy.engine.dom import is_menu
 from proxy.reader.sanitize import safe_url
 
 # Candidates of a srcset: the smallest at least this wide, else the widest.
@@ -92,18 +93,14 @@ def _excluded_by_names(img) -> bool:
     return False
 
 
-_MENU_ROLES = frozenset({"navigation", "menu", "menubar"})
-
-
 def _in_navigation_or_byline(img) -> bool:
     """A picture in a menu or a navigation box (Wikipedia's navboxes say role="navigation"),
     or in a link to the author (their head shot), is not the article's."""
     node, level = img.parent, 0
     while node is not None and node.tag != "body":
-        attrs = node.attributes
-        if node.tag == "nav" or attrs.get("role") in _MENU_ROLES:
+        if is_menu(node):
             return True
-        if level < 4 and node.tag == "a" and "author" in (attrs.get("rel") or "").lower().split():
+        if level < 4 and node.tag == "a" and "author" in (node.attributes.get("rel") or "").lower().split():
             return True
         node, level = node.parent, level + 1
     return False
