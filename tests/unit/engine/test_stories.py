@@ -43,11 +43,20 @@ def headlines(n: int, host: str = "") -> list[tuple[str, str]]:
             for n in range(n)]
 
 
+def box_after(items: str, article: str = ARTICLE) -> str:
+    """The article's body, and after it a box of `items` under a "More" heading."""
+    return (f'<main><article><div class="body">{article}</div>'
+            f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+
+
+def listed(links: list[tuple[str, str]]) -> str:
+    return "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
+
+
 def test_a_box_after_the_article_goes_with_its_kickers_and_counts():
     items = "".join(f'<li><a href="/world/">World</a> <a href="{href}">{text}</a> <a href="{href}#c">12</a></li>'
                     for href, text in headlines(3))
-    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div>'
-                         f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+    text, result = clean(box_after(items))
     assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
     assert text.count("Paragraph") == 6
 
@@ -170,23 +179,18 @@ def test_a_bar_of_headlines_above_the_article_stays():
 
 def test_paragraphs_each_in_a_wrapper_of_their_own_are_still_the_article():
     wrapped = "".join(f'<div class="text-module">{p}</p></div>' for p in ARTICLE.split("</p>") if p)
-    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in headlines(3))
-    text, result = clean(f'<main><article><div class="body">{wrapped}</div>'
-                         f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+    text, result = clean(box_after(listed(headlines(3)), wrapped))
     assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
     assert text.count("Paragraph") == 6
 
 
 def test_the_sites_own_pages_under_another_suffix_are_its_stories():
     # bbc.com's article links to bbc.co.uk: the same site under another suffix.
-    items = "".join(f'<li><a href="https://www.example-news.co.uk/news/{n}">{text}</a></li>'
-                    for n, (_href, text) in enumerate(headlines(3)))
-    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div>'
-                         f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+    def elsewhere(host: str) -> str:
+        return listed([(f"https://{host}/news/{n}", text) for n, (_href, text) in enumerate(headlines(3))])
+
+    text, result = clean(box_after(elsewhere("www.example-news.co.uk")))
     assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
     # Another name is another site: its headlines stay.
-    items = "".join(f'<li><a href="https://www.other-paper.co.uk/news/{n}">{text}</a></li>'
-                    for n, (_href, text) in enumerate(headlines(3)))
-    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div>'
-                         f'<div class="x9"><h3>More</h3><ul>{items}</ul></div></article></main>')
+    text, result = clean(box_after(elsewhere("www.other-paper.co.uk")))
     assert text.count("Flood defences") == 3 and not result.removed
