@@ -58,12 +58,12 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
             ours = same_site[href] = _same_site(href, site, page.path)
         if ours:
             stories.append(a)
-    if not stories:
-        return
     for rule in plan.story_rules:
         if rule.story_links == 1:
-            _cards(rule, column, stories, with_paragraphs, targets, texts)
-        else:
+            _lone_links(rule, block, site, page.path, same_site, targets, texts)
+            if stories:
+                _cards(rule, column, stories, with_paragraphs, targets, texts)
+        elif stories:
             _boxes(rule, page.body, stories, with_paragraphs, targets, column, texts, block, first)
 
 
@@ -232,6 +232,28 @@ def _cards(rule: Rule, column, stories: list, with_paragraphs: set[int], targets
         if best is not None:
             taken |= {a.mem_id for a in texts.links(best)} & ids
             targets.setdefault(rule.id, []).append(best)
+
+
+def _lone_links(rule: Rule, block, site: str, path: str, same_site: dict[str, bool], targets: dict[str, list],
+                texts: Nodes) -> None:
+    """Paragraphs among the article's that are nothing but one headline linked to another
+    of the site's stories: a promo set between paragraphs with no label ("Broncos roll the
+    dice…"). A link in a sentence, or with anything besides it, is the article's text."""
+    for node in block.iter():
+        if node.tag != "p":
+            continue
+        links = texts.links(node)
+        if len(links) != 1:
+            continue
+        text = texts.of(links[0])
+        if not _headline(text) or texts.of(node) != text:
+            continue
+        href = texts.href(links[0]) or ""
+        ours = same_site.get(href)
+        if ours is None:
+            ours = same_site[href] = _same_site(href, site, path)
+        if ours:
+            targets.setdefault(rule.id, []).append(node)
 
 
 # What may follow a card's headline: a mark, or a date or a count (digits and a word or two).

@@ -194,3 +194,17 @@ def test_the_sites_own_pages_under_another_suffix_are_its_stories():
     # Another name is another site: its headlines stay.
     text, result = clean(box_after(elsewhere("www.other-paper.co.uk")))
     assert text.count("Flood defences") == 3 and not result.removed
+
+
+def test_a_paragraph_that_is_only_a_headline_link_among_the_articles_goes():
+    (href, headline), = headlines(1)
+    lone = f'<p><a href="{href}">{headline}</a></p>'
+    sentence = f'<p>Officials said <a href="{href}">{headline}</a> on Monday.</p>'
+    elsewhere = f'<p><a href="https://other-paper.org/world/story-9/">{headline} again</a></p>'
+    short = '<p><a href="/world/">World news</a></p>'
+    half = ARTICLE.index("<p>Paragraph 3")
+    article = ARTICLE[:half] + lone + sentence + elsewhere + short + ARTICLE[half:]
+    text, result = clean(f'<main><article><div class="body">{article}</div></article></main>')
+    assert result.removed == {"stories.cards": 1}
+    assert text.count(headline) == 2  # in the sentence, and the other site's link
+    assert "Officials said" in text and "World news" in text and text.count("Paragraph") == 6
