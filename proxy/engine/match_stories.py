@@ -6,15 +6,17 @@ the same site, each link's text a headline, and little else (a section kicker, a
 comment count), wherever it stands in or around the article: among its paragraphs,
 after them, in the page's column; not in the site's sidebars (`<aside>` beside the
 article). Navigation (short link texts), links to other sites and the article itself (long
-paragraphs that are not links) are not. A single story link is a promo card only with a
-label ("Lire aussi") or as a teaser `<article>` of its own: a bare headline between
-paragraphs may be the article's own cross-reference.
+paragraphs that are not links) are not. A single story link is a promo card with a label
+("Lire aussi"), as a teaser `<article>` of its own, as a paragraph among the article's
+that is nothing but the link, or as a link there holding a picture over a heading; a
+headline in a sentence, or in a block of another shape between paragraphs, may be the
+article's own cross-reference.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from proxy.engine.dom import MENUS, PROTECTED_TAGS, find, has_ancestor_in, is_menu, mark_ancestors
+from proxy.engine.dom import MENUS, PROTECTED_TAGS, find, find_first, has_ancestor_in, is_menu, mark_ancestors
 from proxy.engine.facts import Nodes, Page
 from proxy.engine.plan import Plan
 from proxy.rules import Rule, domain_covers, normalize_text
@@ -62,7 +64,7 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
         if rule.story_links == 1:
             _lone_links(rule, block, site, page.path, same_site, targets, texts)
             if stories:
-                _cards(rule, column, stories, with_paragraphs, targets, texts)
+                _cards(rule, column, block, stories, with_paragraphs, targets, texts)
         elif stories:
             _boxes(rule, page.body, stories, with_paragraphs, targets, column, texts, block, first)
 
@@ -218,9 +220,10 @@ def _teasers(node, ids: set[int], texts: Nodes, depth: int) -> int:
     return count
 
 
-def _cards(rule: Rule, column, stories: list, with_paragraphs: set[int], targets: dict[str, list],
+def _cards(rule: Rule, column, block, stories: list, with_paragraphs: set[int], targets: dict[str, list],
            texts: Nodes) -> None:
-    """Promo cards of one story link: labelled blocks and teaser `<article>`s."""
+    """Promo cards of one story link: labelled blocks, teaser `<article>`s and pictured
+    links among the article's paragraphs."""
     ids = {a.mem_id for a in stories}
     taken: set[int] = set()
     for anchor in stories:
@@ -229,9 +232,18 @@ def _cards(rule: Rule, column, stories: list, with_paragraphs: set[int], targets
         best = _card(anchor, column, texts)
         if best is None:
             best = _teaser(anchor, with_paragraphs, rule.max_text or TEASER_TEXT, texts)
+        if best is None and _pictured(anchor, block):
+            best = _around(anchor, column, texts) or anchor
         if best is not None:
             taken |= {a.mem_id for a in texts.links(best)} & ids
             targets.setdefault(rule.id, []).append(best)
+
+
+def _pictured(anchor, block) -> bool:
+    """Whether a story link is a card of its own set among the article's paragraphs: a
+    picture and a heading inside the link (a thumbnail over a headline)."""
+    return (has_ancestor_in(anchor, {block.mem_id}) and bool(find_first(anchor, "img, picture"))
+            and bool(find_first(anchor, "h2, h3, h4, h5, h6")))
 
 
 def _lone_links(rule: Rule, block, site: str, path: str, same_site: dict[str, bool], targets: dict[str, list],
@@ -265,9 +277,9 @@ CARD_TAGS = frozenset({"p", "div", "aside", "article", "li", "section", "figure"
                        "ul", "ol", "header"})
 
 
-def _card(anchor, column, texts: Nodes):
+def _around(anchor, column, texts: Nodes):
     """The largest block around a lone story link that holds no other link with text and
-    at most a label besides it (a promo card dropped between the article's paragraphs)."""
+    at most a label besides it (None: no block but the link's own)."""
     own = texts.length(anchor)
     node, best = anchor, None
     for _ in range(4):
@@ -281,16 +293,22 @@ def _card(anchor, column, texts: Nodes):
         node = parent
         if parent.tag in CARD_TAGS:
             best = parent
+    return best
+
+
+def _card(anchor, column, texts: Nodes):
+    """A promo card dropped between the article's paragraphs: the block around a lone
+    story link, labelled."""
+    best = _around(anchor, column, texts)
     # Only a labelled card ("Lire aussi", "Mehr zum Thema"): a bare headline between
     # paragraphs may be the article's own cross-reference.
     if best is None:
         return None
-    text = texts.of(best)
-    if len(text) - own < MIN_LABEL:
+    text, link = texts.of(best), texts.of(anchor)
+    if len(text) - len(link) < MIN_LABEL:
         return None
     # The label leads in ("Lire aussi : <headline>"), a date or a count may follow; a link
     # with words after it is part of a sentence ("He was <arrested in April> for the call…").
-    link = texts.of(anchor)
     at = text.rfind(link)
     if at < 0 or not _closing(text[at + len(link):]):
         return None

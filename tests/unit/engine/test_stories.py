@@ -208,3 +208,14 @@ def test_a_paragraph_that_is_only_a_headline_link_among_the_articles_goes():
     assert result.removed == {"stories.cards": 1}
     assert text.count(headline) == 2  # in the sentence, and the other site's link
     assert "Officials said" in text and "World news" in text and text.count("Paragraph") == 6
+
+
+def test_a_linked_picture_over_a_headline_among_the_articles_paragraphs_goes():
+    (href, headline), = headlines(1)
+    card = f'<div class="x1"><a href="{href}"><img src="/t.jpg" alt=""><h5>News</h5><h4>{headline}</h4></a></div>'
+    photo = '<a href="/photos/2024/05/14/harbour/"><img src="/h.jpg" alt="">Open this photo in the gallery</a>'
+    half = ARTICLE.index("<p>Paragraph 3")
+    text, result = clean(f'<main><article><div class="body">{ARTICLE[:half]}{card}{photo}{ARTICLE[half:]}'
+                         f'</div></article></main>')
+    assert headline not in text and result.removed == {"stories.cards": 1}
+    assert "Open this photo in the gallery" in text and text.count("Paragraph") == 6
