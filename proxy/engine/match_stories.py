@@ -79,7 +79,7 @@ def _column(page: Page):
     around: set[int] = set()  # the paragraphs' ancestors
     first = None
     for p in find(page.body, "p"):
-        if len(normalize_text(p.text(deep=True))) >= PARAGRAPH:
+        if len(normalize_text(p.text(deep=True))) >= PARAGRAPH and not _one_link(p):
             paragraphs.add(p.mem_id)
             mark_ancestors(p, around)
             first = first or p
@@ -345,6 +345,18 @@ def _teaser(anchor, with_paragraphs: set[int], limit: int, texts: Nodes):
         return None
     heads = {texts.href(a) for a in texts.links(node) if not _minor(texts.of(a))}
     return node if len(heads) <= 1 else None
+
+
+def _one_link(p) -> bool:
+    """Whether a paragraph is nothing but one link (a teaser's summary linked to its
+    story): not the article's prose."""
+    links = 0
+    for child in p.iter(include_text=True):
+        if child.tag == "a":
+            links += 1
+        elif child.tag != "-text" or (child.text_content or "").strip():
+            return False
+    return links == 1
 
 
 def _chain(node) -> set[int]:

@@ -219,3 +219,14 @@ def test_a_linked_picture_over_a_headline_among_the_articles_paragraphs_goes():
                          f'</div></article></main>')
     assert headline not in text and result.removed == {"stories.cards": 1}
     assert "Open this photo in the gallery" in text and text.count("Paragraph") == 6
+
+
+def test_teasers_whose_summaries_are_linked_too_go():
+    # Each summary a paragraph that is one link to its story: not the article's prose.
+    items = "".join(f'<li><h3><a href="{href}">{text}</a></h3><p><a href="{href}">A summary of story {n}: what the '
+                    f'council decided about the flood defences, and what the engineers said.</a></p></li>'
+                    for n, (href, text) in enumerate(headlines(3)))
+    text, result = clean(f'<main><article><div class="body">{ARTICLE}</div></article>'
+                         f'<section class="q1"><h3>More from the newsroom</h3><ul>{items}</ul></section></main>')
+    assert "Flood defences" not in text and "A summary of story" not in text
+    assert result.removed == {"stories.boxes": 1} and text.count("Paragraph") == 6
