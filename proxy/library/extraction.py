@@ -40,23 +40,23 @@ _CONTEXT = None
 _CONTEXT_LOCK = threading.Lock()
 
 
-def _child(conn, page: str, url: str, paragraph_chars: int) -> None:
+def _child(conn, page: str, paragraph_chars: int) -> None:
     try:
-        conn.send(("ok", extract_main(page, url, paragraph_chars)))
+        conn.send(("ok", extract_main(page, paragraph_chars)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
 
-def bounded_extract(page: str, url: str, paragraph_chars: int, timeout_s: float = EXTRACT_TIMEOUT_S) -> str:
+def bounded_extract(page: str, paragraph_chars: int, timeout_s: float = EXTRACT_TIMEOUT_S) -> str:
     """`extract_main` in a child process; ExtractionTimeout (the child killed) past `timeout_s`."""
     global _CONTEXT
     with _CONTEXT_LOCK:
         if _CONTEXT is None:
             _CONTEXT = _context()
     receive, send = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_child, args=(send, page, url, paragraph_chars), daemon=True)
+    child = _CONTEXT.Process(target=_child, args=(send, page, paragraph_chars), daemon=True)
     child.start()
     send.close()
     try:

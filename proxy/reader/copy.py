@@ -47,14 +47,14 @@ EXTRACTION = dict(include_comments=False, include_tables=True, include_images=Fa
                   include_formatting=True, favor_precision=True, with_metadata=False)
 
 
-Extractor = Callable[[str, str, int], str]
+Extractor = Callable[[str, int], str]
 
 
 def read_article(html: str | bytes, url: str, rules: RuleSet | None = None,
                  extract: "Extractor | None" = None) -> ReadingCopy:
     """The reading copy of the page at `url`: cleaned by `rules` (the built-in set if None).
 
-    PageRefused for a page too big or deep to parse in bounded time. `extract(page, url,
+    PageRefused for a page too big or deep to parse in bounded time. `extract(page,
     paragraph_chars)` finds the main content (`extract_main`, in this process, if None;
     the library runs it in a process it can stop)."""
     problem = structure_problem(html)
@@ -63,39 +63,61 @@ def read_article(html: str | bytes, url: str, rules: RuleSet | None = None,
     page = clean_page(html, url, rules).html
     tree = LexborHTMLParser(page)
     meta = page_metadata(tree, url)
-    body = (extract or extract_main)(page, url, _paragraph_chars(tree))
+    body = (extract or extract_main)(page, _paragraph_chars(tree))
     article = sanitize_html(body, url) if body else ""
     html, text = _complete(article, meta, tree, page_base(tree, url))
     return ReadingCopy(meta.title, meta.byline, meta.published, meta.site_name, meta.lang, meta.lead_image,
                        html, text)
 
 
-def extract_main(page: str, url: str, paragraph_chars: int) -> str:
+def extract_main(page: str, paragraph_chars: int) -> str:
     """The main content as simple HTML (trafilatura's), or "" when it finds none
     (`paragraph_chars`: the text of the page's <p>, to judge a precision-mode result by).
 
     trafilatura and lxml are loaded on the first call: the proxy's process extracts in a
     child (library/extraction.py), so it never holds them."""
     import trafilatura  # noqa: PLC0415
-    from lxml.html import tostring as lxml_tostring  # noqa: PLC0415
-    from trafilatura.htmlprocessing import convert_to_html  # noqa: PLC0415
 
-    document = trafilatura.bare_extraction(page, url=url, **EXTRACTION)
+    # No `url`: links stay as the page wrote them, and the sanitiser resolves them against
+    # the page's address as a browser does (trafilatura's resolver drops the path of
+    # "#section" and "page.html" links, and costs a millisecond a page).
+    # trafilatura's fast mode skips its fallback extractors and their comparison (40 % of
+    # its time); it is trusted where it agrees with the page's paragraphs (most of an
+    # article's text is in <p>): neither much less text than they hold nor much more.
+    if paragraph_chars >= FAST_PARAGRAPHS:
+        document = trafilatura.bare_extraction(page, fast=True, **EXTRACTION)
+        low, high = FAST_SHARE
+        if low * paragraph_chars <= _body_chars(document) <= high * paragraph_chars:
+            return _as_html(document)
+    document = trafilatura.bare_extraction(page, **EXTRACTION)
     found = _body_chars(document)
     # Precision mode sometimes settles on a small block (a reprint notice) on pages with
     # plenty of paragraphs; then the balanced mode, which retries with recall itself, has
     # the article.
     if found < MIN_SHARE * paragraph_chars:
-        balanced = trafilatura.bare_extraction(page, url=url, **{**EXTRACTION, "favor_precision": False})
+        balanced = trafilatura.bare_extraction(page, **{**EXTRACTION, "favor_precision": False})
         if _body_chars(balanced) > found:
             document = balanced
-    if document is None or document.body is None or not len(document.body):
-        return ""
-    return lxml_tostring(convert_to_html(document.body), encoding="unicode")
+    return _as_html(document)
 
 
 # Below this share of the page's paragraph text, a precision-mode extraction is retried.
 MIN_SHARE = 0.25
+# A fast-mode extraction is trusted between these shares of the page's paragraph text, on
+# pages with FAST_PARAGRAPHS characters of paragraphs or more. On AEB: the full mode's
+# text F1 in 60 % of its time; on Readability's test pages, against their expected text,
+# F1 0.918 either way.
+FAST_SHARE = (0.5, 1.25)
+FAST_PARAGRAPHS = 500
+
+
+def _as_html(document) -> str:
+    from lxml.html import tostring as lxml_tostring  # noqa: PLC0415
+    from trafilatura.htmlprocessing import convert_to_html  # noqa: PLC0415
+
+    if document is None or document.body is None or not len(document.body):
+        return ""
+    return lxml_tostring(convert_to_html(document.body), encoding="unicode")
 
 
 def _body_chars(document) -> int:

@@ -86,3 +86,46 @@ def test_hostile_page_metadata(hostile_copy):
     assert hostile_copy.published == "2024-03-05"
     assert hostile_copy.site_name == "Example Gazette"
     assert hostile_copy.lang == "en-GB"
+
+
+PARAGRAPHS = "".join(f"<p>Paragraph {n}: the ferry resumed its crossings on Tuesday after the storm had kept "
+                     f"it in harbour for three days, the operator said.</p>" for n in range(8))
+
+
+def _calls(monkeypatch) -> list[bool]:
+    """Whether each trafilatura extraction ran in its fast mode (the real function runs)."""
+    import trafilatura  # noqa: PLC0415
+
+    calls: list[bool] = []
+    real = trafilatura.bare_extraction
+
+    def recording(*args, **kwargs):
+        calls.append(bool(kwargs.get("fast")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", recording)
+    return calls
+
+
+def test_an_article_in_paragraphs_is_read_in_trafilaturas_fast_mode(monkeypatch):
+    calls = _calls(monkeypatch)
+    page = f"<html><body><nav><a href='/'>Home</a></nav><article><h1>Ferry</h1>{PARAGRAPHS}</article></body></html>"
+    copy = read_article(page, "https://news.example/ferry/")
+    assert calls == [True] and copy.text.count("Paragraph") == 8
+
+
+def test_an_article_not_in_paragraphs_gets_the_full_mode(monkeypatch):
+    calls = _calls(monkeypatch)
+    divs = PARAGRAPHS.replace("<p>", "<div>").replace("</p>", "</div>")
+    copy = read_article(f"<html><body><article><h1>Ferry</h1>{divs}</article></body></html>",
+                        "https://news.example/ferry/")
+    assert calls and not any(calls) and "Paragraph 7" in copy.text
+
+
+def test_links_are_resolved_against_the_pages_own_address():
+    page = (f"<html><body><article><h1>Ferry</h1>{PARAGRAPHS}<p>See <a href='#timetable'>the timetable</a> and "
+            f"<a href='map.html'>the map of the crossings</a> for the ferry's new times this week.</p>"
+            f"</article></body></html>")
+    copy = read_article(page, "https://news.example/2024/ferry/")
+    assert 'href="https://news.example/2024/ferry/#timetable"' in copy.html
+    assert 'href="https://news.example/2024/ferry/map.html"' in copy.html
