@@ -14,6 +14,7 @@ article's own cross-reference.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from proxy.engine.dom import MENUS, PROTECTED_TAGS, find, find_first, has_ancestor_in, is_menu, mark_ancestors
@@ -21,8 +22,11 @@ from proxy.engine.facts import Nodes, Page
 from proxy.engine.plan import Plan
 from proxy.rules import Rule, domain_covers, normalize_text
 
-# A paragraph of the article: at least this many characters of its own text.
+# A paragraph of the article: at least this many characters of its own text (a Chinese,
+# Japanese or Korean character counting as two: a line of them says as much as a longer
+# one of letters).
 PARAGRAPH = 80
+_WIDE = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 # A headline: at least this many characters, and three words (or, in a script written
 # without spaces, this many characters).
 HEADLINE = 15
@@ -79,7 +83,7 @@ def _column(page: Page):
     around: set[int] = set()  # the paragraphs' ancestors
     first = None
     for p in find(page.body, "p"):
-        if len(normalize_text(p.text(deep=True))) >= PARAGRAPH and not _one_link(p):
+        if _width(normalize_text(p.text(deep=True))) >= PARAGRAPH and not _one_link(p):
             paragraphs.add(p.mem_id)
             mark_ancestors(p, around)
             first = first or p
@@ -345,6 +349,11 @@ def _teaser(anchor, with_paragraphs: set[int], limit: int, texts: Nodes):
         return None
     heads = {texts.href(a) for a in texts.links(node) if not _minor(texts.of(a))}
     return node if len(heads) <= 1 else None
+
+
+def _width(text: str) -> int:
+    """`text`'s length, its Chinese, Japanese and Korean characters counted twice."""
+    return len(text) if text.isascii() else len(text) + _WIDE.subn("", text)[1]
 
 
 def _one_link(p) -> bool:

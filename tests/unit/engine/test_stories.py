@@ -230,3 +230,14 @@ def test_teasers_whose_summaries_are_linked_too_go():
                          f'<section class="q1"><h3>More from the newsroom</h3><ul>{items}</ul></section></main>')
     assert "Flood defences" not in text and "A summary of story" not in text
     assert result.removed == {"stories.boxes": 1} and text.count("Paragraph") == 6
+
+
+def test_a_japanese_articles_short_paragraphs_are_still_its_paragraphs():
+    # 45 characters of Japanese say as much as a long line of letters: the article is found,
+    # and the box of headlines after it goes.
+    article = "".join(f"<p>第{n}段落：嵐のため三日間港に留まっていたフェリーは火曜日に運航を再開したと運航会社が発表した。</p>"
+                      for n in range(6))
+    items = listed([(href, f"港町の防潮堤が{n}日目も持ちこたえる") for n, (href, _t) in enumerate(headlines(3))])
+    text, result = clean(box_after(items, article))
+    assert "防潮堤" not in text and result.removed == {"stories.boxes": 1}
+    assert text.count("段落") == 6
