@@ -21,7 +21,7 @@ MAX_NEIGHBOURS = 3
 def match_text(page: Page, plan: Plan, targets: dict[str, list]) -> None:
     claimed: set[int] = set()  # matched elements and their ancestors
     first = plan.scanner.first(page.segments[1]) if plan.scanner is not None else None
-    for n in plan.needles:
+    for n in plan.needles if first is None else _present_needles(plan, first):
         needle, forms, max_len, entries = n.phrase, n.forms, n.max_len, n.entries
         if needle and not _phrase_present(page, forms, max_len, first):
             continue
@@ -52,6 +52,15 @@ def match_text(page: Page, plan: Plan, targets: dict[str, list]) -> None:
                     mark_ancestors(current, seen)
                     break
                 current = current.parent
+
+
+def _present_needles(plan: Plan, first: dict[bytes, int]) -> list:
+    """The plan's needles (in order) with a form the scanner found, and those with none to
+    look for: most of a page's hundred-odd needles are absent, and are not visited at all."""
+    found = {i for form in first for i in plan.needle_forms.get(form, ())}
+    found.update(plan.bare_needles)
+    needles = plan.needles
+    return [needles[i] for i in sorted(found)]
 
 
 def _phrase_present(page: Page, forms: tuple[tuple[bytes, Starts], ...], max_len: int,
@@ -95,16 +104,20 @@ def _windows_match(page: Page, raw: bytes, lo: int, hi: int, max_len: int, entri
     if not entries:
         return False
     max_len = max(e[1].max_len for e in entries)
-    before, after = [], []  # (offset, running length)
+    # The text nodes before and after it, nearest first, while their text could still fit.
+    # Each is decoded and normalised once: a window's text is joined from its nodes'
+    # (`_joined`), not decoded and normalised again for each of the 16 windows.
+    heads, tails = [], []
     start, total = lo, own
     for _ in range(MAX_NEIGHBOURS):
         if start == 0:
             break
         prev = raw.rfind(SEP, 0, start - 1) + 1
-        total += _segment_len(raw, prev, start - 1)
+        node, size = _node(raw, prev, start - 1)
+        total += size
         if total > max_len:
             break
-        before.append(prev)
+        heads.append(node)
         start = prev
     end, total = hi, own
     for _ in range(MAX_NEIGHBOURS):
@@ -112,19 +125,25 @@ def _windows_match(page: Page, raw: bytes, lo: int, hi: int, max_len: int, entri
             break
         nxt = raw.find(SEP, end + 1)
         nxt = len(raw) if nxt < 0 else nxt
-        total += _segment_len(raw, end + 1, nxt)
+        node, size = _node(raw, end + 1, nxt)
+        total += size
         if total > max_len:
             break
-        after.append(nxt)
+        tails.append(node)
         end = nxt
+    runs = [_node(raw, lo, hi)[0]]  # the needle's node alone, then with 1, 2, 3 before it
+    for head in heads:
+        runs.append(_joined(head, runs[-1]))
+    widest = runs[-1]
+    for tail in tails:
+        widest = _joined(widest, tail)
+    widest = widest[0]
     # Any match lies inside the widest run, and only patterns found there count. But a search
     # costs a broad pattern up to a microsecond a character, and a whole-text match of a
     # window fails fast: a pattern is first held to its words (where lower-casing finds
     # every case of them), then tried on the windows, and the run is searched only for one
     # that matches a window whole. Patterns run under a time limit are searched first, as
     # they always were.
-    widest = normalize_text(raw[before[-1] if before else lo:after[-1] if after else hi]
-                            .replace(SEP, b"").decode("utf-8", "replace"))
     patterns = page.patterns
     low = widest.lower() if widest.isascii() or not any(c in widest for c in ODD_CASES) else None
     candidates = []  # [rule, pattern, whether the run holds a match (None: not searched yet)]
@@ -132,7 +151,7 @@ def _windows_match(page: Page, raw: bytes, lo: int, hi: int, max_len: int, entri
         if timed(pattern):
             if patterns.search(rule.id, pattern.full, widest):
                 candidates.append([rule, pattern, True])
-        elif low is None or all(any(w in low for w in o) for o in options):
+        elif low is None or _holds_words(low, options):
             candidates.append([rule, pattern, None])
     if not candidates:
         return False
@@ -145,12 +164,41 @@ def _windows_match(page: Page, raw: bytes, lo: int, hi: int, max_len: int, entri
             found = candidate[2] = patterns.search(rule.id, pattern.full, widest)
         return found
 
-    for start in [lo, *before]:
-        for end in [hi, *after]:
-            norm = normalize_text(raw[start:end].replace(SEP, b"").decode("utf-8", "replace"))
-            if norm and len(norm) <= max_len and any(whole(c, norm) for c in candidates):
+    for window in runs:
+        for tail in [None, *tails]:
+            if tail is not None:
+                window = _joined(window, tail)
+            norm = window[0]
+            if len(norm) > max_len:  # and longer still with the next node
+                break
+            if norm and any(whole(c, norm) for c in candidates):
                 return True
     return False
+
+
+def _holds_words(low: str, options: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `low` holds a word of each option (loops, not generators: this runs for
+    every pattern of every window)."""
+    for option in options:
+        for word in option:
+            if word in low:
+                break
+        else:
+            return False
+    return True
+
+
+def _joined(left: tuple[str, str, str], right: tuple[str, str, str]) -> tuple[str, str, str]:
+    """Two runs of text nodes as one, as `_node` would read them joined: normalising
+    joins their texts with a space only where whitespace stood between them."""
+    a, b = left[0], right[0]
+    if not a or not b:
+        text = a or b
+    elif left[2].isspace() or right[1].isspace():
+        text = f"{a} {b}"
+    else:
+        text = a + b
+    return text, left[1] or right[1], right[2] or left[2]
 
 
 def _segment_len(raw: bytes, lo: int, hi: int) -> int:
@@ -159,6 +207,19 @@ def _segment_len(raw: bytes, lo: int, hi: int) -> int:
     if len(chunk) > 256:
         return len(normalize_text(chunk.decode("utf-8", "replace")))
     return len(chunk.strip()) if chunk.isascii() else len(chunk.decode("utf-8", "replace").strip())
+
+
+def _node(raw: bytes, lo: int, hi: int) -> tuple[tuple[str, str, str], int]:
+    """One text node as (its normalised text, its first character, its last character),
+    and `_segment_len` of it."""
+    chunk = raw[lo:hi]
+    text = chunk.decode("utf-8", "replace")
+    norm = normalize_text(text)
+    if len(chunk) > 256:
+        size = len(norm)
+    else:
+        size = len(chunk.strip()) if chunk.isascii() else len(text.strip())
+    return (norm, text[:1], text[-1:]), size
 
 
 def _holding(page: Page, needle: str, forms) -> list:

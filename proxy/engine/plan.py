@@ -51,6 +51,8 @@ class Plan:
     markup: AttributeScanner | None = None  # where they stand in class, id and href values
     word_index: WordIndex | None = None  # which word rule a class name or id belongs to
     story_rules: tuple[Rule, ...] = ()  # rules finding boxes of links to the site's other stories
+    needle_forms: dict[bytes, tuple[int, ...]] = field(default_factory=dict)  # form -> needles (indexes)
+    bare_needles: tuple[int, ...] = ()  # needles with no phrase: tried on every page
 
     @property
     def empty(self) -> bool:
@@ -71,6 +73,10 @@ def compile_rules(active: tuple[Rule, ...], lang: str, scanning: bool) -> Plan:
     entries = [(r, p) for r in active if not (lang and r.lang and lang not in r.lang) for p in r.text]
     needles = needles_for(entries)
     forms = [f for n in needles if n.phrase for f, _starts in n.forms]
+    needle_forms: dict[bytes, tuple[int, ...]] = {}
+    for i, n in enumerate(needles):
+        for f in dict.fromkeys(f for f, _starts in n.forms) if n.phrase else ():
+            needle_forms[f] = (*needle_forms.get(f, ()), i)
     word_rules = tuple(r for r in active if r.words)
     link_rules = tuple(r for r in active if r.links)
     # A word in a row with others ("comment count") is looked for by its first one.
@@ -83,7 +89,8 @@ def compile_rules(active: tuple[Rule, ...], lang: str, scanning: bool) -> Plan:
                 gate_forms=literals, source=SourceScanner(sorted(literals)) if scanning else None,
                 word_rules=word_rules, link_rules=link_rules, markup_forms=markup_forms,
                 markup=AttributeScanner(words, fragments, scanning) if words or fragments else None,
-                word_index=WordIndex(word_rules), story_rules=tuple(r for r in active if r.story_links))
+                word_index=WordIndex(word_rules), story_rules=tuple(r for r in active if r.story_links),
+                needle_forms=needle_forms, bare_needles=tuple(i for i, n in enumerate(needles) if not n.phrase))
 
 
 def _group(requirement: str, rules: tuple[SelectorRule, ...]) -> SelectorGroup:

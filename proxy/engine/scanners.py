@@ -107,6 +107,7 @@ class AttributeScanner:
             literals[key] = tuple(dict.fromkeys((*literals.get(key, ()), "href")))
         self.forms = tuple(literals)
         self._kinds = tuple(literals.values())
+        self._lengths = tuple(len(form) for form in self.forms)
         self._fast = fast and HYPERSCAN
         if self._fast:
             self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -133,18 +134,21 @@ class AttributeScanner:
                     places.append((i, pos + len(form)))
                     pos = low.find(form, pos + 1)
         found: list[tuple[str, int, int]] = []
-        forms, kinds = self.forms, self._kinds
+        lengths, kinds = self._lengths, self._kinds
+        find, value_break = data.find, _VALUE_BREAK.search
         # The last place read, where its tag opened (-1: in the page's text) and what it is in:
         # a later place reads the same while no byte between them could change the reading
         # (words that start alike, "ico", "icon", "icons"; words in one class value; text).
+        # Hundreds of places a page: the loop looks up nothing it can hold in a local.
         last, opened, at = -1, -1, None
         for i, end in places:
-            start = end - len(forms[i])
-            if not (0 <= last <= start and (data.find(b"<", last, start) < 0 if opened < 0 else
-                                            opened >= start - MAX_TAG_REACH
-                                            and _VALUE_BREAK.search(data, last, start) is None)):
-                opened, at = _read_attribute(data, start)
-            last = start
+            start = end - lengths[i]
+            if start != last:
+                if last < 0 or last > start or (find(b"<", last, start) >= 0 if opened < 0 else
+                                                opened < start - MAX_TAG_REACH
+                                                or value_break(data, last, start) is not None):
+                    opened, at = _read_attribute(data, start)
+                last = start
             if at is not None and at[0] in kinds[i]:
                 found.append((at[0], at[1], end))
         return found
@@ -153,7 +157,10 @@ class AttributeScanner:
 # How far back from a word its tag may open, and the name of the attribute whose value
 # holds it (read backwards from the value's opening quote or `=`).
 MAX_TAG_REACH = 2048
-_ATTRIBUTE_NAME = re.compile(rb"(?:^|[\s\"'/])(class|id|href)\s*=\s*[\"']?\Z", re.IGNORECASE)
+# (A name right at the page's start needs no character before it; but a name read here
+# follows the `<` its tag opens with, so the expression starts with that character: a
+# search then skips ahead to one, rather than trying every place.)
+_ATTRIBUTE_NAME = re.compile(rb"[\s\"'/](class|id|href)\s*=\s*[\"']?\Z", re.IGNORECASE)
 _NAMES = {b"class": "class", b"id": "id", b"href": "href"}
 
 
