@@ -314,9 +314,19 @@ def _card(anchor, column, texts: Nodes):
     # The label leads in ("Lire aussi : <headline>"), a date or a count may follow; a link
     # with words after it is part of a sentence ("He was <arrested in April> for the call…").
     at = text.rfind(link)
-    if at < 0 or not _closing(text[at + len(link):]):
+    if at < 0 or not _closing(text[at + len(link):]) or _continues(text[:at], link):
         return None
     return best
+
+
+def _continues(before: str, link: str) -> bool:
+    """Whether a link carries on the sentence before it ("…the example we used <in a
+    previous episode>:"): the words before end in a small letter or a comma and the link
+    starts with one; a label ends with a mark or a word of its own ("Lire aussi :",
+    "Mehr zum Thema") and a headline starts with a capital."""
+    before = before.rstrip()
+    first = next((c for c in link if c.isalpha()), "")
+    return bool(before) and (before[-1].islower() or before[-1] == ",") and first.islower()
 
 
 # A teaser: an `<article>` element around a story link, a few levels up, with this much text at most.

@@ -241,3 +241,12 @@ def test_a_japanese_articles_short_paragraphs_are_still_its_paragraphs():
     text, result = clean(box_after(items, article))
     assert "防潮堤" not in text and result.removed == {"stories.boxes": 1}
     assert text.count("段落") == 6
+
+
+def test_a_short_sentence_ending_in_a_link_is_not_a_labelled_card():
+    sentence = ('<p>As an example, we reuse the silly cow example we used '
+                '<a href="/code/2013/testing-the-frontend/">in a previous episode</a>:</p>')
+    half = ARTICLE.index("<p>Paragraph 3")
+    text, result = clean(f'<main><article><div class="body">{ARTICLE[:half]}{sentence}{ARTICLE[half:]}'
+                         f'</div></article></main>')
+    assert "we used in a previous episode:" in text and not result.removed
