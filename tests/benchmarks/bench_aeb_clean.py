@@ -22,10 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 import aeb  # noqa: E402
+from support import readability  # noqa: E402
 from proxy.engine import clean_page  # noqa: E402
 from proxy.rules import RuleSet, load_rules  # noqa: E402
 
@@ -131,6 +133,22 @@ def _attribute_losses(page: aeb.AebPage, rules: RuleSet, removed: dict[str, int]
     return out
 
 
+def measure_held_out(rules: RuleSet, corpus: Path = readability.CORPUS) -> dict:
+    """The same share kept on Mozilla Readability's test pages, their expected article as the
+    ground truth: pages no rule was written from (losses only, as `retained` above)."""
+    rows = []
+    for page in readability.load_pages(corpus):
+        article = aeb.shingles(LexborHTMLParser(page.expected_html).text())
+        before = aeb.shingles(aeb.visible_text(page.html))
+        result = clean_page(page.html, readability.PAGE_URL, rules)
+        after = aeb.shingles(aeb.visible_text(result.html)) if result.changed else before
+        found = aeb.overlap(article, before)
+        lost = sum(aeb.lost_shingles(article, before, after).values())
+        rows.append((100 * (1 - lost / found) if found else 100.0, page.name))
+    return {"pages": len(rows), "mean": statistics.fmean(r for r, _n in rows) if rows else float("nan"),
+            "worst": sorted(rows)[:WORST_SHOWN]}
+
+
 def measure_time(pages: list[aeb.AebPage], rules: RuleSet, repeat: int) -> dict:
     def clean(page):
         clean_page(page.html, page.url, rules)
@@ -227,6 +245,10 @@ def report(article: dict, timing: dict, checks: list[dict], rules: RuleSet) -> N
           f"   [{d['ratio_median']:.2f} / {d['ratio_p95']:.2f}]")
     print("  highest ratios: " + ", ".join(f"{r['id']} {r['ratio']:.2f} ({r['clean_ms']:.1f}/{r['base_ms']:.1f} ms)"
                                            for r in timing["highest_ratio"]))
+    held = article.get("held_out")
+    if held:
+        print(f"Held out: Mozilla Readability's {held['pages']} test pages, their expected article kept (losses only):"
+              f" mean {held['mean']:.2f}%   worst " + ", ".join(f"{name} {kept:.2f}%" for kept, name in held["worst"]))
     print()
     for c in checks:
         unit = c["unit"]
@@ -250,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     rules = load_rules(*args.rules) if args.rules else load_rules()
     pages = aeb.load_corpus(args.corpus)
     article = measure_article(pages, rules)
+    if readability.CORPUS.is_dir():
+        article["held_out"] = measure_held_out(rules)
     timing = measure_time(pages, rules, args.repeat)
     checks = acceptance(article, timing)
     report(article, timing, checks, rules)
