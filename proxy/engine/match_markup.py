@@ -16,7 +16,7 @@ from proxy.engine.dom import PROTECTED_TAGS, css_string, find
 from proxy.engine.facts import Nodes, Page
 from proxy.engine.plan import Plan
 from proxy.engine.scanners import MAX_TAG_REACH
-from proxy.rules import Rule, normalize_text
+from proxy.rules import Rule
 
 # A container is widened around a share link at most this many levels, and only while it
 # holds no link elsewhere and at most this much text (a rule's max_text, if it says).
