@@ -1,4 +1,4 @@
-"""Share prompts of the built-in packs: the prompt goes, a like sentence stays."""
+"""Share and comment prompts of the built-in packs: the prompt goes, a like sentence stays."""
 from __future__ import annotations
 
 import pytest
@@ -62,10 +62,52 @@ SHARE = [
      "<p>多くの利用者は毎朝、新着情報をチェックしてから仕事を始めるという。</p>", "仕事を始めるという"),
 ]
 
+COMMENT = [
+    ("en", '<ul><li><a href="#site_comments">Comment</a></li></ul>', "Comment",
+     '<p>The mayor declined to <a href="/comment">comment</a> on the plan.</p>', "declined to comment"),
+    ("en", "<div><label>Your comment contains a link, so it can't be published on our site</label></div>",
+     "Your comment contains a link",
+     "<p>Your comment contains a lot of truth, the mayor told a resident at the meeting.</p>",
+     "the mayor told a resident"),
+    ("en", '<div class="scoop">Do you know the scoop? <a href="#c">Comment below</a> or <a href="/tips">Send us a Tip</a></div>',
+     "Comment below or Send us a Tip",
+     "<p>Do you know the scoop about the harbour? The council does not, it said.</p>", "The council does not"),
+    ("de", "<h2>So können Sie kommentieren:</h2><p>Haben Sie Probleme beim Kommentieren oder Registrieren?</p>",
+     "Probleme beim Kommentieren",
+     "<p>So können Sie kommentieren, wie es früher war, sagte der Bürgermeister nicht.</p>", "sagte der Bürgermeister"),
+    ("de", '<p class="meta"><a href="/feed">Kommentarfeed</a> | Kommentare geschlossen | <a href="/tb">Trackback-URL</a></p>',
+     "Kommentare geschlossen",
+     "<p>Die Kommentare geschlossen zu halten, war eine Entscheidung des Rates.</p>", "eine Entscheidung des Rates"),
+    ("de", "<p>Sowohl Kommentare als auch Pings sind derzeit geschlossen.</p>", "Pings sind derzeit geschlossen",
+     "<p>Die Bäder sind derzeit geschlossen, teilte die Stadt mit.</p>", "teilte die Stadt mit"),
+    ("de", "<header>Diskutiere mit anderen Fans über diese Nachricht</header>", "Diskutiere mit anderen Fans",
+     "<p>Diskutiere nicht mit dem Schiedsrichter, sagte der Trainer seinen Spielern.</p>", "sagte der Trainer"),
+    ("fr", "<span>Soyez toujours courtois dans vos commentaires.<br>Respectez le <a href=\"/charte\">réglement de la communauté</a>.</span>",
+     "Soyez toujours courtois",
+     "<p>Soyez toujours courtois, répétait le directeur de l'école à ses élèves.</p>", "répétait le directeur"),
+    ("es", "<ul><li>No está permitido verter comentarios contrarios a las leyes, injuriantes o lesivos a terceros.</li></ul>",
+     "No está permitido verter comentarios",
+     "<p>No está permitido aparcar en la plaza durante las fiestas, recordó el alcalde.</p>", "recordó el alcalde"),
+    ("ar", "<div><p>الآراء الواردة أدناه لا تعبر عن رأي الموقع، بل تعكس وجهات نظر أصحابها فقط.</p></div>",
+     "الآراء الواردة أدناه",
+     "<p>قال الوزير إن الآراء تختلف حول الخطة الجديدة للنقل العام في المدينة.</p>", "الخطة الجديدة"),
+    ("zh", '<div class="pl-showinfo">请先说点什么</div>', "请先说点什么",
+     "<p>他站起来，想先说点什么，却被主持人打断了，会场一片安静。</p>", "却被主持人打断了"),
+    ("en", "<div>The Daily Example does not append comment threads to stories from wire services. "
+           "Rather, we focus on discussions of our own reporting.</div>", "does not append comment threads",
+     "<p>Rather, we focus on discussions of our own reporting, the editor wrote in 2019.</p>", "the editor wrote in 2019"),
+]
+
 
 @pytest.mark.parametrize(("lang", "clutter", "gone", "article", "kept"), SHARE,
                          ids=[f"{row[0]}-{row[2][:24]}" for row in SHARE])
 def test_share_prompt_goes_and_like_sentence_stays(lang, clutter, gone, article, kept):
+    check(lang, clutter, gone, article, kept)
+
+
+@pytest.mark.parametrize(("lang", "clutter", "gone", "article", "kept"), COMMENT,
+                         ids=[f"{row[0]}-{row[2][:24]}" for row in COMMENT])
+def test_comment_notice_goes_and_like_sentence_stays(lang, clutter, gone, article, kept):
     check(lang, clutter, gone, article, kept)
 
 
