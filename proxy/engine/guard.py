@@ -77,7 +77,8 @@ LINK_SHARE = 0.6
 def link_box(node, limit: int, nodes: Nodes):
     """The largest ancestor of `node` (a few levels up, never past an <article>) that is a
     box of links: two links or more, whose text is mostly theirs, and at most `limit`
-    characters; `node` itself if there is none. `nodes`: the page's texts and links, read
+    characters; or, next to it, the label and one headline's link; `node` itself if there
+    is none. `nodes`: the page's texts and links, read
     once (a rule's matches are often siblings: their parents are shared)."""
     link = node.parent
     for _ in range(MAX_LINK_LEVELS):  # a label inside a link ("Zie ook: <headline>"): the link
@@ -97,8 +98,23 @@ def link_box(node, limit: int, nodes: Nodes):
         links = nodes.links(parent)
         if len(links) >= 2 and sum(nodes.length(a) for a in links) >= LINK_SHARE * text:
             best = parent
+        elif best is node and len(links) == 1 and _labelled(parent, node, links[0], nodes):
+            best = parent
         current = parent
     return best
+
+
+# A labelled link: a headline of at least this many characters, and at most this much text
+# besides the label and the link (a mark, a space).
+LABELLED_LINK = 15
+LABEL_SLACK = 3
+
+
+def _labelled(parent, label, link, nodes: Nodes) -> bool:
+    """Whether `parent` is the label and one link and nothing else ("<strong>Lire aussi
+    :</strong> <a>headline</a>"): the lead-in goes with the story it introduces."""
+    own = nodes.length(link)
+    return own >= LABELLED_LINK and nodes.length(parent) - nodes.length(label) - own <= LABEL_SLACK
 
 
 def upward(page: Page, node, to: int | str):
