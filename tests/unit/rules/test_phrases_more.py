@@ -96,6 +96,8 @@ COMMENT = [
     ("en", "<div>The Daily Example does not append comment threads to stories from wire services. "
            "Rather, we focus on discussions of our own reporting.</div>", "does not append comment threads",
      "<p>Rather, we focus on discussions of our own reporting, the editor wrote in 2019.</p>", "the editor wrote in 2019"),
+    ("en", "<div>This site does not endorse the views expressed by commenters.</div>", "does not endorse the views",
+     "<p>The agency does not append comments to its forecasts, a spokesman said.</p>", "a spokesman said"),
 ]
 
 
