@@ -98,6 +98,8 @@ COMMENT = [
      "<p>Rather, we focus on discussions of our own reporting, the editor wrote in 2019.</p>", "the editor wrote in 2019"),
     ("en", "<div>This site does not endorse the views expressed by commenters.</div>", "does not endorse the views",
      "<p>The agency does not append comments to its forecasts, a spokesman said.</p>", "a spokesman said"),
+    ("en", '<div class="cta"><span>Commenting on this article has ended</span></div>', "Commenting on this article has",
+     "<p>Commenting on this article has ended up costing the senator his seat, critics said.</p>", "critics said"),
 ]
 
 
