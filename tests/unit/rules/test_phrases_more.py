@@ -100,6 +100,9 @@ COMMENT = [
      "<p>The agency does not append comments to its forecasts, a spokesman said.</p>", "a spokesman said"),
     ("en", '<div class="cta"><span>Commenting on this article has ended</span></div>', "Commenting on this article has",
      "<p>Commenting on this article has ended up costing the senator his seat, critics said.</p>", "critics said"),
+    ("en", '<div class="post-feeds"><div class="feed-links">Subscribe to: <a class="feed-link" '
+           'href="https://x.blogspot.com/feeds/456/comments/default">Post Comments (Atom)</a></div></div>',
+     "Post Comments (Atom)", "<p>Readers can subscribe to the post comments, the editor said.</p>", "the editor said"),
 ]
 
 
