@@ -56,3 +56,50 @@ def test_a_platforms_clutter_goes_and_the_article_stays(name):
     article = visible_text(f"<html><body><h1>Storm damage to the quay</h1>{ARTICLE}</body></html>".encode())
     assert text.startswith(article), result.removed
     assert text[len(article):].strip() == LEFT.get(name, ""), result.removed
+
+
+# Icon systems: (markup, the words that must go, the words that must stay).
+ICONS = {
+    "material-icons": ('<div class="toolbar"><button class="btn"><span class="material-icons">share</span></button>'
+                       '<button><i class="material-icons md-18">bookmark_border</i></button><a href="#comments">'
+                       '<span class="material-symbols-outlined">chat_bubble</span> 12</a></div>',
+                       ["share", "bookmark_border", "chat_bubble"], []),
+    "material-in-a-sentence": ('<p>Tap <span class="material-icons" aria-hidden="true">more_vert</span> to open the '
+                               'menu, the guide says.</p>', ["more_vert"], ["to open the menu, the guide says."]),
+    "new-window-hint": ('<p>The full report is <a href="https://gov.example/report.pdf" target="_blank">on the '
+                        'ministry\'s site<span class="sr-only"> (opens in a new window)</span></a>, officials '
+                        'said.</p>', ["opens in a new window"], ["The full report is on the ministry's site"]),
+    "new-window-hint-de": ('<p>Der Bericht steht <a href="https://gov.example/b.pdf">auf der Seite des Ministeriums'
+                           '<span class="visually-hidden">(öffnet in neuem Fenster)</span></a>.</p>',
+                           ["öffnet in neuem Fenster"], ["auf der Seite des Ministeriums"]),
+    "svg-title": ('<div class="social"><a href="https://www.facebook.com/examplenews"><svg class="icon icon-facebook">'
+                  '<title>Facebook icon</title><use href="#icon-facebook"></use></svg></a></div>',
+                  ["Facebook icon"], []),
+    "sprite-label": ('<button class="save"><span class="icon icon--bookmark">icon bookmark</span></button>'
+                     '<span class="icon icon--camera">camera</span>', ["icon bookmark", "camera"], []),
+    # What must stay: a chart's own title and caption, a picture's caption, a hidden word
+    # that is the sentence's, the word "share" in a sentence.
+    "chart": ('<figure><svg role="img" aria-labelledby="t1" viewBox="0 0 400 200"><title id="t1">Unemployment rate, '
+              '2010 to 2024</title><rect width="10" height="20"></rect></svg><figcaption>Unemployment rate, 2010 to '
+              '2024. Source: the statistics office.</figcaption></figure>', [],
+              ["Unemployment rate, 2010 to 2024Unemployment rate, 2010 to 2024. Source: the statistics office."]),
+    "caption": ('<figure><img src="/quay.jpg" alt="The damaged quay at low tide"><figcaption>The damaged quay at low '
+                'tide. Photo: J. Smith</figcaption></figure>', [], ["The damaged quay at low tide. Photo: J. Smith"]),
+    "hidden-word": ('<p>Prices rose by <span aria-hidden="true">↑</span><span class="sr-only">up</span> 4% in March.</p>',
+                    [], ["Prices rose by ↑up 4% in March."]),
+    "share-in-a-sentence": ('<p>The share of ferry passengers who travel by bike rose to 12% this year.</p>', [],
+                            ["The share of ferry passengers who travel by bike rose to 12% this year."]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ICONS))
+def test_icon_names_go_and_what_a_reader_needs_stays(name):
+    markup, gone, kept = ICONS[name]
+    half = ARTICLE.index("<p>Paragraph 4")
+    html = (f'<!doctype html><html lang="en"><head><title>Storm damage</title></head><body><main><article>'
+            f'<h1>Storm damage to the quay</h1>{ARTICLE[:half]}{markup}{ARTICLE[half:]}</article></main></body></html>')
+    result = clean_page(html, "https://example-news.com/2024/05/story/")
+    text = visible_text(result.output_bytes(html.encode()) or html.encode())
+    assert all(word not in text for word in gone), result.removed
+    assert all(words in text for words in kept), result.removed
+    assert text.count("Paragraph") == 8
