@@ -103,3 +103,48 @@ def test_icon_names_go_and_what_a_reader_needs_stays(name):
     assert all(word not in text for word in gone), result.removed
     assert all(words in text for words in kept), result.removed
     assert text.count("Paragraph") == 8
+
+
+# Inline promos and related boxes as large news sites write them (the article's host is
+# example-news.com), and links and boxes that are not promos.
+PROMOS = {
+    'cnn-related': '<div class="related-content related-content--article"><span class="related-content__label">Related article</span><a href="/2024/05/01/world/ferry-prices-rise/index.html"><div class="related-content__image"><img src="/f.jpg" alt=""></div><div class="related-content__headline"><span>Ferry prices rise as fuel costs climb across the region</span></div></a></div>',
+    'ap-related': '<div class="Page-storyBody"><p>RELATED COVERAGE</p><ul><li><a href="https://apnews.com/article/ferry-prices-abc">Ferry prices rise as fuel costs climb across the region</a></li><li><a href="https://apnews.com/article/harbour-dredging-def">Harbour dredging starts again after a long winter</a></li></ul></div>',
+    'reuters-read-next': '<div data-testid="ReadNext"><h2>Read Next</h2><ul><li><a href="/world/europe/ferry-prices-rise-2024-05-01/"><span data-testid="Heading">Ferry prices rise as fuel costs climb across the region</span><time>May 1, 2024</time></a></li><li><a href="/world/europe/harbour-dredging-2024-04-30/"><span data-testid="Heading">Harbour dredging starts again after a long winter</span><time>April 30, 2024</time></a></li></ul></div>',
+    'guardian-inline': '<aside class="element element-rich-link element--thumbnail"><p><span>Related: </span><a href="https://www.theguardian.com/uk-news/2024/may/01/ferry-prices-rise">Ferry prices rise as fuel costs climb across the region</a></p></aside>',
+    'de-mehr-zum-thema': '<div class="box"><h3>Mehr zum Thema</h3><ul><li><a href="/politik/faehrpreise-steigen-100.html">Fährpreise steigen wegen hoher Treibstoffkosten deutlich</a></li><li><a href="/politik/hafen-baggerarbeiten-101.html">Baggerarbeiten im Hafen beginnen nach dem Winter wieder</a></li></ul></div>',
+    'fr-a-lire-aussi': '<div class="article__item"><p class="article__link"><strong>A lire aussi</strong> <a href="/societe/article/2024/05/01/les-prix-des-ferries-augmentent_123.html">Les prix des ferries augmentent avec le carburant</a></p></div>',
+    'es-te-puede-interesar': '<div class="related"><span>Te puede interesar:</span> <a href="/sociedad/2024/05/01/precio-ferry.html">El precio del ferry sube por el coste del combustible</a></div>',
+    'read-more-single-p': '<p><strong>READ MORE:</strong> <a href="/news/2024/05/01/ferry-prices/">Ferry prices rise as fuel costs climb across the region</a></p>',
+    'also-on-site': '<div class="also-on"><span>Also on example-news.com</span><a href="/2024/05/01/ferry-prices/">Ferry prices rise as fuel costs climb across the region</a></div>',
+}
+NOT_PROMOS = {
+    'source-link-para': '<p>The full <a href="/documents/2024/harbour-report.pdf">report of the harbour board on the storm damage</a> runs to 40 pages, and its appendix lists every repair.</p>',
+    'tags': '<div class="tags"><a href="/tag/harbour/">Harbour</a> <a href="/tag/storms/">Storms</a></div>',
+    'most-read-sidebar-aside': '<aside class="sidebar"><h3>Most read</h3><ol><li><a href="/2024/05/01/ferry-prices/">Ferry prices rise as fuel costs climb across the region</a></li><li><a href="/2024/04/30/dredging/">Harbour dredging starts again after a long winter</a></li></ol></aside>',
+    'quote-with-link': '<blockquote><p>"We will rebuild the quay," said the mayor, <a href="/2024/04/30/mayor-interview/">in an interview last month</a>.</p></blockquote>',
+}
+PROMO_WORDS = ("Ferry prices", "Harbour dredging", "Fährpreise", "Les prix", "El precio", "Related", "RELATED",
+               "Read", "Mehr zum", "lire aussi", "interesar", "Also on")
+
+
+def _with(markup: str, after: bool = False) -> str:
+    half = ARTICLE.index("<p>Paragraph 4")
+    body = f"{ARTICLE}</div></article>{markup}" if after else f"{ARTICLE[:half]}{markup}{ARTICLE[half:]}</div></article>"
+    html = (f'<!doctype html><html lang="en"><head><title>t</title></head><body><main><article><h1>Storm damage</h1>'
+            f'<div class="body">{body}</main></body></html>')
+    result = clean_page(html, "https://example-news.com/2024/05/02/storm-damage/")
+    return visible_text(result.output_bytes(html.encode()) or html.encode())
+
+
+@pytest.mark.parametrize("name", sorted(PROMOS))
+def test_a_news_sites_promo_goes(name):
+    text = _with(PROMOS[name])
+    assert not [w for w in PROMO_WORDS if w in text] and text.count("Paragraph") == 8
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PROMOS))
+def test_links_that_are_not_promos_stay(name):
+    markup = NOT_PROMOS[name]
+    text = _with(markup, after="sidebar" in name)
+    assert visible_text(f"<html><body>{markup}</body></html>".encode()) in text and text.count("Paragraph") == 8
