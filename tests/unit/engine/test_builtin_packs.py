@@ -190,3 +190,14 @@ def test_selectors_whose_strings_the_source_lacks_are_left_out_but_the_rest_matc
     widget = _article(' lang="en"', ENGLISH, "x").replace(
         '<div class="tools">', '<div class="a2a_kit a2a_default_style"><a class="a2a_button_x"></a></div><div class="tools">')
     assert clean_page(widget, "https://news.example/a/3", RULES).removed.get("share-prompts.plugins") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "sv", "tr", "id"])
+def test_every_text_pattern_of_a_spaced_language_has_a_needle(lang):
+    # A pattern with no word every match holds is tried from every element of every page:
+    # one such pattern (a network's name among alternatives, one of them "x") once doubled
+    # the text stage's cost on every English page.
+    from proxy.engine import compile_plan
+
+    plan = compile_plan(RULES, "news.example", lang=lang)
+    assert [(rule.id, pattern.source) for n in plan.needles if not n.phrase for rule, pattern in n.entries] == []
