@@ -62,12 +62,24 @@ def read_article(html: str | bytes, url: str, rules: RuleSet | None = None,
         raise PageRefused(f"not read: {problem}")
     page = clean_page(html, url, rules).html
     tree = LexborHTMLParser(page)
-    meta = page_metadata(tree, url)
-    body = (extract or extract_main)(page, _paragraph_chars(tree))
+    meta = page_metadata(tree, url)  # before the scripts go: JSON-LD is read there
+    body = (extract or extract_main)(_without_scripts(tree, page), _paragraph_chars(tree))
     article = sanitize_html(body, url) if body else ""
     html, text = _complete(article, meta, tree, page_base(tree, url))
     return ReadingCopy(meta.title, meta.byline, meta.published, meta.site_name, meta.lang, meta.lead_image,
                        html, text)
+
+
+def _without_scripts(tree: LexborHTMLParser, page: str) -> str:
+    """`page` (parsed as `tree`) without its scripts and styles, for the extractor: it drops
+    them too, but only after parsing them (often half a news page's bytes; a quarter of its
+    time). `<noscript>` stays: its pictures are the page's. A page with none goes as it is."""
+    nodes = tree.css("script, style, template")
+    if not nodes:
+        return page
+    for node in nodes:
+        node.decompose()
+    return tree.html or ""
 
 
 def extract_main(page: str, paragraph_chars: int) -> str:

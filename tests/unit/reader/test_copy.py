@@ -129,3 +129,23 @@ def test_links_are_resolved_against_the_pages_own_address():
     copy = read_article(page, "https://news.example/2024/ferry/")
     assert 'href="https://news.example/2024/ferry/#timetable"' in copy.html
     assert 'href="https://news.example/2024/ferry/map.html"' in copy.html
+
+
+def test_the_extractor_gets_the_page_without_scripts_and_json_ld_still_names_the_author(monkeypatch):
+    import trafilatura  # noqa: PLC0415
+
+    pages: list[str] = []
+    real = trafilatura.bare_extraction
+
+    def recording(page, *args, **kwargs):
+        pages.append(page)
+        return real(page, *args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", recording)
+    ld = '{"@context": "https://schema.org", "@type": "NewsArticle", "author": {"@type": "Person", "name": "Ada Byron"}}'
+    page = (f'<html><head><script type="application/ld+json">{ld}</script><style>p {{ color: red }}</style></head>'
+            f'<body><article><h1>Ferry</h1>{PARAGRAPHS}<script>window.track("ferry-story-view")</script>'
+            f'<noscript><img src="/pixel.gif" alt=""></noscript></article></body></html>')
+    copy = read_article(page, "https://news.example/ferry/")
+    assert copy.byline == "Ada Byron" and copy.text.count("Paragraph") == 8
+    assert pages and all("<script" not in p and "<style" not in p and "<noscript>" in p for p in pages)
