@@ -18,6 +18,13 @@ def page(lang: str, kept: str, clutter: str) -> str:
 
 # (lang, clutter markup, its text that must go, article markup, its text that must stay)
 SHARE = [
+    ("en", '<div class="metabar"><ul class="list"><li><a href="#">Share by email</a></li><li><a href="#">Follow by '
+           'email</a></li></ul></div>', "Share by email",
+     "<p>Investors can share by email their questions to the board, the filing said.</p>", "the filing said"),
+    ("en", '<div class="share-buttons"><span>Tweet</span></div>', "Tweet",
+     "<p>The minister did not tweet about the vote, aides said.</p>", "aides said"),
+    ("en", "<p>Found the story interesting? Like us on Facebook to see similar stories</p>", "Like us on Facebook",
+     "<p>Like us on Facebook, the council now posts its minutes online every week.</p>", "posts its minutes"),
     ("de", '<footer><div><a href="https://www.facebook.com/carta.info/">CARTA auf Facebook</a></div>'
            '<div><a href="https://example.org/about">Impressum</a></div></footer>', "CARTA auf Facebook",
      '<p>Am Abend schrieb <a href="https://twitter.com/olafscholz">Scholz auf Twitter</a>, er sei zufrieden.</p>',
@@ -63,6 +70,8 @@ SHARE = [
 ]
 
 COMMENT = [
+    ("en", '<div class="comment"><p>Great piece.</p><p class="comment-util"><a href="#r">Reply</a></p></div>', "Reply",
+     "<p>Reply came there none by Friday, the union said.</p>", "the union said"),
     ("en", '<ul><li><a href="#site_comments">Comment</a></li></ul>', "Comment",
      '<p>The mayor declined to <a href="/comment">comment</a> on the plan.</p>', "declined to comment"),
     ("en", "<div><label>Your comment contains a link, so it can't be published on our site</label></div>",
