@@ -169,5 +169,7 @@ def _needle_variants(phrase: str) -> tuple[bytes, ...]:
     """The UTF-8 forms to look for in the page's ASCII-lower-cased text."""
     forms = {phrase}
     if not phrase.isascii():
-        forms.add(phrase.upper())  # bytes.lower() folds ASCII only
+        # bytes.lower() folds ASCII only: the word as written in capitals, and capitalised
+        # as a label or a sentence starts it ("Комментарии", "Σχόλια").
+        forms.update((phrase.upper(), phrase[:1].upper() + phrase[1:]))
     return tuple(f.encode() for f in forms)

@@ -148,3 +148,29 @@ def test_links_that_are_not_promos_stay(name):
     markup = NOT_PROMOS[name]
     text = _with(markup, after="sidebar" in name)
     assert visible_text(f"<html><body>{markup}</body></html>".encode()) in text and text.count("Paragraph") == 8
+
+
+# "Share" and "Comments" as a button says them, in 33 languages (capitalised as labels are).
+BUTTONS = {
+    "vi": ("Chia sẻ", "Bình luận"), "id": ("Bagikan", "Komentar"), "tr": ("Paylaş", "Yorumlar"),
+    "hi": ("शेयर करें", "टिप्पणियाँ"), "pt": ("Compartilhe", "Comentários"), "it": ("Condividi", "Commenti"),
+    "nl": ("Delen", "Reacties"), "pl": ("Udostępnij", "Komentarze"), "ru": ("Поделиться", "Комментарии"),
+    "de": ("Teilen", "Kommentare"), "fr": ("Partager", "Commentaires"), "es": ("Compartir", "Comentarios"),
+    "he": ("שתפו", "תגובות"), "ar": ("مشاركة", "التعليقات"), "fa": ("اشتراک گذاری", "نظرات"),
+    "sv": ("Dela", "Kommentarer"), "da": ("Del", "Kommentarer"), "no": ("Del", "Kommentarer"),
+    "fi": ("Jaa", "Kommentit"), "cs": ("Sdílet", "Komentáře"), "hu": ("Megosztás", "Hozzászólások"),
+    "ro": ("Distribuie", "Comentarii"), "el": ("Κοινοποίηση", "Σχόλια"), "uk": ("Поділитися", "Коментарі"),
+    "zh": ("分享", "评论"), "ja": ("シェア", "コメント"), "ko": ("공유하기", "댓글"), "th": ("แชร์", "ความคิดเห็น"),
+    "bg": ("Сподели", "Коментари"), "ms": ("Kongsi", "Komen"), "tl": ("Ibahagi", "Mga komento"),
+    "sw": ("Shiriki", "Maoni"), "bn": ("শেয়ার করুন", "মন্তব্য"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(BUTTONS))
+def test_share_and_comment_buttons_go_in_every_language(lang):
+    for word in BUTTONS[lang]:
+        html = (f"<!doctype html><html lang={lang}><head><title>t</title></head><body><article>{ARTICLE}"
+                f"<div class='tools'><button>{word}</button></div></article></body></html>")
+        result = clean_page(html, "https://news.example/a/")
+        text = visible_text(result.output_bytes(html.encode()) or html.encode())
+        assert word not in text and text.count("Paragraph") == 8, (word, result.removed)
