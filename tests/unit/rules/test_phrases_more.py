@@ -70,6 +70,12 @@ SHARE = [
 ]
 
 COMMENT = [
+    ("en", '<div class="counter">11<span class="Hidden">Comments. Click to view comments</span></div>',
+     "Click to view comments", "<p>Click to view comments was the button nobody pressed, the study found.</p>",
+     "the study found"),
+    ("en", "<div><p>You must be logged in to report a comment.</p> <a href='/signin'>Sign in here</a></div>",
+     "You must be logged in to report a comment", "<p>You must be logged in to vote, the council said.</p>",
+     "the council said"),
     ("en", '<div class="comment"><p>Great piece.</p><p class="comment-util"><a href="#r">Reply</a></p></div>', "Reply",
      "<p>Reply came there none by Friday, the union said.</p>", "the union said"),
     ("en", '<ul><li><a href="#site_comments">Comment</a></li></ul>', "Comment",
