@@ -53,6 +53,8 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
     texts = page.nodes
     stories = []
     same_site: dict[str, bool] = {}  # a page links to the same address many times
+    # Links to the writers' pages (rel=author): a byline, not a story, in a box or not.
+    authors = {a.mem_id for a in find(page.body, 'a[rel~="author" i]')}
     for a in find(page.body, "a[href]"):
         if not _headline(texts.of(a)):
             continue
@@ -62,7 +64,7 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
         ours = same_site.get(href)
         if ours is None:
             ours = same_site[href] = _same_site(href, site, page.path)
-        if ours:
+        if ours and a.mem_id not in authors:
             stories.append(a)
     for rule in plan.story_rules:
         if rule.story_links == 1:
@@ -70,7 +72,7 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
             if stories:
                 _cards(rule, column, block, stories, with_paragraphs, targets, texts)
         elif stories:
-            _boxes(rule, page.body, stories, with_paragraphs, targets, column, texts, block, first)
+            _boxes(rule, page.body, stories, with_paragraphs, targets, column, texts, block, first, authors)
 
 
 def _column(page: Page):
@@ -105,7 +107,7 @@ def _column(page: Page):
 
 
 def _boxes(rule: Rule, body, stories: list, with_paragraphs: set[int], targets: dict[str, list],
-           column, texts: Nodes, block, first) -> None:
+           column, texts: Nodes, block, first, authors: set[int]) -> None:
     """Each run of story links widened to the largest box around it that holds no other
     link but minor ones, no paragraph of the article, and little text besides its links."""
     column_chain = _chain(column)
@@ -129,7 +131,7 @@ def _boxes(rule: Rule, body, stories: list, with_paragraphs: set[int], targets: 
             if text > TEASERS_TEXT:
                 break
             if parent.mem_id not in levels:
-                levels[parent.mem_id] = _level(parent, ids, texts)
+                levels[parent.mem_id] = _level(parent, ids, texts, authors)
             level = levels[parent.mem_id]
             if level is None:
                 break  # a link that is not a story, or mostly short links: a menu, a footer
@@ -160,16 +162,17 @@ def _boxes(rule: Rule, body, stories: list, with_paragraphs: set[int], targets: 
             targets.setdefault(rule.id, []).append(best)
 
 
-def _level(parent, ids: set[int], texts: Nodes) -> tuple | None:
+def _level(parent, ids: set[int], texts: Nodes, authors: set[int]) -> tuple | None:
     """A box's story links (those in `ids`), their text's length and how many stories they
     go to; None if it holds a link that is not a story and not minor (navigation, another
-    site's headline) or mostly short links (a menu, a footer with a few longer entries)."""
+    site's headline; a teaser's writer is minor) or mostly short links (a menu, a footer
+    with a few longer entries)."""
     links = texts.links(parent)
     mine = [a for a in links if a.mem_id in ids]
-    if any(a.mem_id not in ids and not _minor(texts.of(a)) for a in links):
+    if any(a.mem_id not in ids and a.mem_id not in authors and not _minor(texts.of(a)) for a in links):
         return None
     linked = sum(texts.length(a) for a in mine)
-    if sum(texts.length(a) for a in links) - linked > MINOR_SHARE * linked:
+    if sum(texts.length(a) for a in links if a.mem_id not in authors) - linked > MINOR_SHARE * linked:
         return None
     return mine, linked, len({texts.href(a) for a in mine})
 
@@ -316,7 +319,15 @@ def _card(anchor, column, texts: Nodes):
     at = text.rfind(link)
     if at < 0 or not _closing(text[at + len(link):]) or _continues(text[:at], link):
         return None
+    if text[:at].strip().lower().rstrip(":").strip() in BYLINE_WORDS:
+        return None  # "By <a>Mike Cason</a>": the article's byline
     return best
+
+
+# What a byline starts with, before the writer's name, in the languages of the packs.
+BYLINE_WORDS = frozenset({"by", "von", "par", "por", "di", "da", "door", "av", "af", "przez", "autor", "autorin",
+                          "auteur", "author", "written by", "text", "texte", "texto", "testo", "tekst", "от",
+                          "автор", "作者", "文", "記者", "기자", "oleh", "bởi", "tarafından", "yazar"})
 
 
 def _continues(before: str, link: str) -> bool:

@@ -250,3 +250,16 @@ def test_a_short_sentence_ending_in_a_link_is_not_a_labelled_card():
     text, result = clean(f'<main><article><div class="body">{ARTICLE[:half]}{sentence}{ARTICLE[half:]}'
                          f'</div></article></main>')
     assert "we used in a previous episode:" in text and not result.removed
+
+
+def test_the_articles_byline_stays_and_a_teasers_writer_does_not_stop_its_box():
+    byline = ('<div class="byline"><span>By </span><a href="/staff/mikecason/posts.html">Mike Cason | '
+              'mcason@al.com</a></div>')
+    by_rel = '<p class="by">Par <a rel="author" href="/journalistes/cecile-d/">Cécile Ducourtieux (Bruxelles)</a></p>'
+    items = "".join(f'<li><a href="{href}">{text}</a> <a rel="author" href="/people/writer-{n}/">Writer Number {n} | '
+                    f'Newsroom</a></li>' for n, (href, text) in enumerate(headlines(3)))
+    text, result = clean(f'<main><article><header><h1>Storm</h1>{byline}{by_rel}</header>'
+                         f'<div class="body">{ARTICLE}</div><div class="x9"><h3>More</h3><ul>{items}</ul></div>'
+                         f'</article></main>')
+    assert "By Mike Cason | mcason@al.com" in text and "Par Cécile Ducourtieux (Bruxelles)" in text
+    assert "Flood defences" not in text and result.removed == {"stories.boxes": 1}
