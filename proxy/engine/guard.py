@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from proxy.engine.dom import PROTECTED_TAGS, find, find_first, has_ancestor_in
+from proxy.engine.dom import MENUS, PROTECTED_TAGS, find, find_first, has_ancestor_in
 from proxy.engine.facts import Nodes, Page, collapsed_bytes
 from proxy.rules import Rule, normalize_text
 
+# Menus: `<nav>` and the roles (dom.MENUS), and the classes that WordPress, Bootstrap and
+# most themes give the lists their menus are built of.
+MENU_LISTS = ", ".join([MENUS, ".nav, .navbar, .navigation, .menu, .nav-menu, .main-menu, .menu-item, .sub-menu",
+                        ".dropdown-menu"])
 # Wrappers left holding nothing but a removed element go with it, this many levels up.
 MAX_COLLAPSE = 3
 _SVG_LABELS = frozenset({"title", "desc"})
@@ -35,7 +39,9 @@ def widen(page: Page, rule: Rule, nodes: list) -> list:
     elif rule.upward is not None:
         out = [upward(page, node, rule.upward) for node in nodes]
     elif rule.link_box:
-        out = [link_box(node, rule.max_text or LINK_BOX_TEXT, page.nodes) for node in nodes]
+        # A lead-in or a heading in a menu is the menu's entry ("Últimas notícias"), not a promo.
+        out = [link_box(node, rule.max_text or LINK_BOX_TEXT, page.nodes) for node in nodes
+               if not page.inside(node, MENU_LISTS)]
     else:
         out = list(nodes)
     # The limits first, on the matches as found: the wrappers `collapse` adds hold nothing else.

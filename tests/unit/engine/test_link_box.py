@@ -21,10 +21,11 @@ def test_a_lead_in_inside_a_link_takes_the_link_with_it():
     assert result.html.count("Alinea") == 6
 
 
-def test_a_lead_in_inside_a_menus_link_takes_only_that_link():
-    menu = ('<ul class="menu">' + "".join(f'<li><a href="/{w}/">{w}</a></li>' for w in
-                                             ("Sport", "Economie", "Cultuur", "Wetenschap", "Achterklap")) +
-            '<li><a href="/meer/"><span>Lees ook:</span> <span>het laatste nieuws</span></a></li></ul>')
-    result = clean_page(page(menu), "https://www.nu.example/sport/456/verslag")
-    assert "het laatste nieuws" not in result.html
-    assert all(w in result.html for w in ("Economie", "Wetenschap", "Achterklap"))
+def test_a_lead_in_in_a_menu_is_the_menus_entry_and_the_menu_stays():
+    # A menu is navigation, not a promo: neither its entry nor its list goes, whether it is
+    # a <nav> or a list with a menu's class.
+    entries = "".join(f'<li><a href="/{w}/">{w}</a></li>' for w in ("Sport", "Economie", "Cultuur", "Wetenschap"))
+    entry = '<li><a href="/meer/"><span>Lees ook:</span> <span>het laatste nieuws</span></a></li>'
+    for menu in (f'<ul class="menu">{entries}{entry}</ul>', f'<nav><ul>{entries}{entry}</ul></nav>'):
+        result = clean_page(page(menu), "https://www.nu.example/sport/456/verslag")
+        assert "het laatste nieuws" in result.html and "Wetenschap" in result.html and not result.removed
