@@ -12,6 +12,9 @@ NOT_TEXT = frozenset({"script", "style", "template"})
 # A menu or a navigation box: `<nav>`, or an element whose role says so (Wikipedia's navboxes).
 MENU_ROLES = frozenset({"menu", "menubar", "navigation"})
 MENUS = ", ".join(["nav", *(f"[role={role}]" for role in sorted(MENU_ROLES))])
+# ...and the lists menus are built of, by the classes WordPress, Bootstrap and most themes give them.
+MENU_LISTS = ", ".join([MENUS, ".nav, .navbar, .navigation, .menu, .nav-menu, .main-menu, .menu-item, .sub-menu",
+                        ".dropdown-menu"])
 
 
 def is_menu(node) -> bool:

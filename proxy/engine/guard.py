@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from proxy.engine.dom import MENUS, PROTECTED_TAGS, find, find_first, has_ancestor_in
+from proxy.engine.dom import MENU_LISTS, PROTECTED_TAGS, find, find_first, has_ancestor_in
 from proxy.engine.facts import Nodes, Page, collapsed_bytes
 from proxy.rules import Rule, normalize_text
 
-# Menus: `<nav>` and the roles (dom.MENUS), and the classes that WordPress, Bootstrap and
-# most themes give the lists their menus are built of.
-MENU_LISTS = ", ".join([MENUS, ".nav, .navbar, .navigation, .menu, .nav-menu, .main-menu, .menu-item, .sub-menu",
-                        ".dropdown-menu"])
 # Wrappers left holding nothing but a removed element go with it, this many levels up.
 MAX_COLLAPSE = 3
 _SVG_LABELS = frozenset({"title", "desc"})

@@ -60,11 +60,7 @@ def match_stories(page: Page, plan: Plan, targets: dict[str, list]) -> None:
             continue
         if a.mem_id in paragraphs or has_ancestor_in(a, paragraphs):
             continue  # a link inside a paragraph of the article: part of its text
-        href = texts.href(a) or ""
-        ours = same_site.get(href)
-        if ours is None:
-            ours = same_site[href] = _same_site(href, site, page.path)
-        if ours and a.mem_id not in authors:
+        if a.mem_id not in authors and _ours(texts.href(a) or "", site, page.path, same_site):
             stories.append(a)
     for rule in plan.story_rules:
         if rule.story_links == 1:
@@ -267,11 +263,7 @@ def _lone_links(rule: Rule, block, site: str, path: str, same_site: dict[str, bo
         text = texts.of(links[0])
         if not _headline(text) or texts.of(node) != text:
             continue
-        href = texts.href(links[0]) or ""
-        ours = same_site.get(href)
-        if ours is None:
-            ours = same_site[href] = _same_site(href, site, path)
-        if ours:
+        if _ours(texts.href(links[0]) or "", site, path, same_site):
             targets.setdefault(rule.id, []).append(node)
 
 
@@ -449,6 +441,14 @@ def _site(host: str) -> str:
     if len(labels) > 2 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def _ours(href: str, site: str, path: str, known: dict[str, bool]) -> bool:
+    """`_same_site`, worked out once an address (`known`: a page links to one many times)."""
+    ours = known.get(href)
+    if ours is None:
+        ours = known[href] = _same_site(href, site, path)
+    return ours
 
 
 def _same_site(href: str, site: str, path: str) -> bool:
